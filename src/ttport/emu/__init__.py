@@ -1,0 +1,100 @@
+"""ttport.emu: the ttnn Python API (0.81.1) emulated on the CPU.
+
+import ttport.emu
+ttport.emu.install()          # registers the emulator as `ttnn` unless real ttnn and a card are present
+import ttnn
+with ttnn.manage_device(0) as device:
+    x = ttnn.from_torch(torch.randn(32, 64), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    y = ttnn.to_torch(ttnn.gelu(x))
+"""
+
+from __future__ import annotations
+
+from . import ops, transformer  # noqa: F401  (registers every op)
+from .device import Device, close_device, manage_device, open_device
+from .errors import (
+    DeallocatedError,
+    DTypeError,
+    LayoutError,
+    OutOfMemoryError,
+    ShapeError,
+    StorageError,
+    TTNNError,
+    UnsupportedError,
+)
+from .install import BACKEND_ENV, backend_description, install
+from .memory import (
+    DRAM_MEMORY_CONFIG,
+    L1_BLOCK_SHARDED_MEMORY_CONFIG,
+    L1_HEIGHT_SHARDED_MEMORY_CONFIG,
+    L1_MEMORY_CONFIG,
+    L1_WIDTH_SHARDED_MEMORY_CONFIG,
+    BufferType,
+    CoreCoord,
+    CoreGrid,
+    CoreRange,
+    CoreRangeSet,
+    MemoryConfig,
+    ShardOrientation,
+    ShardSpec,
+    ShardStrategy,
+    TensorMemoryLayout,
+    create_sharded_memory_config,
+)
+from .numerics import MathFidelity, Numerics, WormholeComputeKernelConfig, numerics, set_numerics
+from .ops.activations import UnaryOpType, UnaryWithParam
+from .ops.conversion import (
+    clone,
+    deallocate,
+    from_device,
+    from_torch,
+    reallocate,
+    to_device,
+    to_layout,
+    to_memory_config,
+    to_torch,
+    typecast,
+)
+from .ops.creation import arange, full, full_like, ones, ones_like, zeros, zeros_like
+from .ops.data_movement import concat, pad, permute, reshape, slice, split, transpose
+from .ops.eltwise import (
+    add,
+    clamp,
+    divide,
+    exp,
+    gelu,
+    multiply,
+    neg,
+    pow,
+    reciprocal,
+    relu,
+    rsqrt,
+    sigmoid,
+    silu,
+    sqrt,
+    subtract,
+    tanh,
+    where,
+)
+from .ops.embedding import embedding
+from .ops.matmul import linear, matmul
+from .ops.normalization import layer_norm, rms_norm, softmax
+from .ops.reduction import max, mean, sum
+from .tensor import Shape, Tensor
+from .trace import OpRecord, trace
+from .types import TILE_HEIGHT, DataType, Layout, StorageType
+
+TILE_SIZE = TILE_HEIGHT
+bfloat16 = DataType.BFLOAT16
+float32 = DataType.FLOAT32
+bfloat8_b = DataType.BFLOAT8_B
+bfloat4_b = DataType.BFLOAT4_B
+uint32 = DataType.UINT32
+int32 = DataType.INT32
+uint16 = DataType.UINT16
+uint8 = DataType.UINT8
+ROW_MAJOR_LAYOUT = Layout.ROW_MAJOR
+TILE_LAYOUT = Layout.TILE
+
+__version__ = "0.81.1+ttport.emu"
+IS_TTPORT_EMULATOR = True

@@ -1,0 +1,182 @@
+"""The emulated device: Wormhole n150 capacities and a per-buffer-type allocator.
+
+Capacities (DESIGN.md §3): 12 GB GDDR6 in 12 DRAM banks; an 8x8 compute-with-storage grid (64 of the chip's 72
+usable Tensix cores are handed to ops), each core with 1464 KiB of L1 of which the firmware and kernel config keep
+the low part (L1_RESERVED_BYTES below).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+
+from .errors import OutOfMemoryError, TTNNError
+from .memory import BufferType, CoreCoord
+
+DRAM_BANKS = 12
+DRAM_BANK_BYTES = 1024**3
+L1_BYTES_PER_CORE = 1464 * 1024
+L1_RESERVED_BYTES = 100 * 1024  # firmware, mailboxes and kernel config buffers below the allocator's base
+GRID = CoreCoord(8, 8)
+ALIGNMENT = {BufferType.DRAM: 32, BufferType.L1: 16}
+
+
+@dataclass
+class _Bank:
+    """First-fit free list over one bank's address range; every interleaved buffer takes the same range in each."""
+
+    size: int
+    free: list[tuple[int, int]] = field(default_factory=list)  # (start, end) sorted, disjoint
+
+    def __post_init__(self):
+        self.free = [(0, self.size)]
+
+    def allocate(self, nbytes: int) -> int | None:
+        for index, (start, end) in enumerate(self.free):
+            if end - start >= nbytes:
+                self.free[index] = (start + nbytes, end)
+                if start + nbytes == end:
+                    del self.free[index]
+                return start
+        return None
+
+    def release(self, address: int, nbytes: int) -> None:
+        self.free.append((address, address + nbytes))
+        self.free.sort()
+        merged = [self.free[0]]
+        for start, end in self.free[1:]:
+            if start == merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+            else:
+                merged.append((start, end))
+        self.free = merged
+
+    def largest_free(self) -> int:
+        return max((end - start for start, end in self.free), default=0)
+
+
+@dataclass
+class Buffer:
+    buffer_type: BufferType
+    address: int
+    bytes_per_bank: int
+    num_banks: int
+
+    @property
+    def size(self) -> int:
+        return self.bytes_per_bank * self.num_banks
+
+
+class Allocator:
+    """Tracks device buffers per buffer type, and the peak bytes in use, like ttnn's bank-interleaved allocator."""
+
+    def __init__(self):
+        l1_cores = GRID.x * GRID.y
+        self.banks = {
+            BufferType.DRAM: (_Bank(DRAM_BANK_BYTES), DRAM_BANKS),
+            BufferType.L1: (_Bank(L1_BYTES_PER_CORE - L1_RESERVED_BYTES), l1_cores),
+        }
+        self.in_use = {buffer_type: 0 for buffer_type in self.banks}
+        self.peak = dict(self.in_use)
+
+    def allocate(self, nbytes: int, page_bytes: int, buffer_type: BufferType) -> Buffer:
+        bank, num_banks = self.banks[_bank_type(buffer_type)]
+        pages = -(-nbytes // page_bytes) if page_bytes else 0
+        align = ALIGNMENT[_bank_type(buffer_type)]
+        per_bank = -(-pages // num_banks) * (-(-page_bytes // align) * align)
+        address = bank.allocate(per_bank)
+        if address is None:
+            raise OutOfMemoryError(
+                f"Out of Memory: Not enough space to allocate {per_bank * num_banks} B "
+                f"{_bank_type(buffer_type).name} buffer across {num_banks} banks, where each bank needs to store "
+                f"{per_bank} B, but bank size is {bank.size} B (largest free block {bank.largest_free()} B). "
+                "Deallocate tensors you no longer need (ttnn.deallocate), keep large activations in "
+                "ttnn.DRAM_MEMORY_CONFIG, or use a smaller batch."
+            )
+        kind = _bank_type(buffer_type)
+        self.in_use[kind] += per_bank * num_banks
+        self.peak[kind] = max(self.peak[kind], self.in_use[kind])
+        return Buffer(kind, address, per_bank, num_banks)
+
+    def release(self, buffer: Buffer) -> None:
+        self.banks[buffer.buffer_type][0].release(buffer.address, buffer.bytes_per_bank)
+        self.in_use[buffer.buffer_type] -= buffer.size
+
+    def reset_peak(self) -> None:
+        self.peak = dict(self.in_use)
+
+
+def _bank_type(buffer_type: BufferType) -> BufferType:
+    if buffer_type in (BufferType.DRAM, BufferType.L1):
+        return buffer_type
+    if buffer_type is BufferType.L1_SMALL:
+        return BufferType.L1
+    raise TTNNError(
+        f"buffer type {buffer_type} cannot hold a tensor; use ttnn.DRAM_MEMORY_CONFIG or ttnn.L1_MEMORY_CONFIG"
+    )
+
+
+class Device:
+    """An emulated Wormhole n150 chip (ttnn.Device)."""
+
+    def __init__(self, device_id: int = 0, l1_small_size: int = 0, trace_region_size: int = 0):
+        self._id = device_id
+        self.allocator = Allocator()
+        self.is_open = True
+        self.l1_small_size = l1_small_size
+        self.trace_region_size = trace_region_size
+
+    def id(self) -> int:
+        return self._id
+
+    def arch(self) -> str:
+        return "wormhole_b0"
+
+    def compute_with_storage_grid_size(self) -> CoreCoord:
+        return GRID
+
+    def dram_grid_size(self) -> CoreCoord:
+        return CoreCoord(DRAM_BANKS, 1)
+
+    def core_grid(self):
+        from .memory import CoreGrid
+
+        return CoreGrid(x=GRID.x, y=GRID.y)
+
+    def __repr__(self) -> str:
+        return f"<ttnn.Device: id={self._id}, arch=wormhole_b0 (emulated)>"
+
+
+_open_devices: dict[int, Device] = {}
+
+
+def open_device(
+    *,
+    device_id: int,
+    l1_small_size: int = 0,
+    trace_region_size: int = 0,
+    dispatch_core_config=None,
+    worker_l1_size: int = 0,
+):
+    """Open the emulated device `device_id` (only device 0 exists: one n150 card)."""
+    if device_id != 0:
+        raise TTNNError(f"ttnn.open_device: device_id {device_id} does not exist; the emulator has one n150 (id 0)")
+    if device_id in _open_devices:
+        raise TTNNError(f"ttnn.open_device: device {device_id} is already open; call ttnn.close_device first")
+    device = Device(device_id, l1_small_size, trace_region_size)
+    _open_devices[device_id] = device
+    return device
+
+
+def close_device(device: Device) -> None:
+    device.is_open = False
+    _open_devices.pop(device.id(), None)
+
+
+@contextlib.contextmanager
+def manage_device(device_id: int):
+    device = open_device(device_id=device_id)
+    try:
+        yield device
+    finally:
+        close_device(device)

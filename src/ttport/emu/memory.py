@@ -1,0 +1,197 @@
+"""Memory configs, shard specs and core coordinates: the placement vocabulary of ttnn."""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+
+
+class BufferType(enum.Enum):
+    DRAM = 0
+    L1 = 1
+    SYSTEM_MEMORY = 2
+    L1_SMALL = 3
+    TRACE = 4
+
+    def __repr__(self) -> str:
+        return f"BufferType.{self.name}"
+
+    __str__ = __repr__
+
+
+class TensorMemoryLayout(enum.Enum):
+    INTERLEAVED = 0
+    HEIGHT_SHARDED = 2
+    WIDTH_SHARDED = 3
+    BLOCK_SHARDED = 4
+
+    def __repr__(self) -> str:
+        return f"TensorMemoryLayout.{self.name}"
+
+    __str__ = __repr__
+
+
+class ShardStrategy(enum.Enum):
+    HEIGHT = 0
+    WIDTH = 1
+    BLOCK = 2
+
+
+class ShardOrientation(enum.Enum):
+    ROW_MAJOR = 0
+    COL_MAJOR = 1
+
+
+@dataclass(frozen=True)
+class CoreCoord:
+    x: int
+    y: int
+
+    def __repr__(self) -> str:
+        return f"(x={self.x},y={self.y})"
+
+
+@dataclass(frozen=True)
+class CoreRange:
+    start: CoreCoord
+    end: CoreCoord
+
+    def __post_init__(self):
+        if self.end.x < self.start.x or self.end.y < self.start.y:
+            raise ValueError(f"CoreRange end {self.end} lies before start {self.start}")
+
+    def num_cores(self) -> int:
+        return (self.end.x - self.start.x + 1) * (self.end.y - self.start.y + 1)
+
+    def grid_size(self) -> CoreCoord:
+        return CoreCoord(self.end.x - self.start.x + 1, self.end.y - self.start.y + 1)
+
+
+@dataclass(frozen=True)
+class CoreRangeSet:
+    ranges_: frozenset = field(default_factory=frozenset)
+
+    def __init__(self, ranges=()):
+        object.__setattr__(self, "ranges_", frozenset(ranges))
+
+    def ranges(self) -> list[CoreRange]:
+        return sorted(self.ranges_, key=lambda r: (r.start.y, r.start.x))
+
+    def num_cores(self) -> int:
+        return sum(r.num_cores() for r in self.ranges_)
+
+    def bounding_box(self) -> CoreRange:
+        xs = [c for r in self.ranges_ for c in (r.start.x, r.end.x)]
+        ys = [c for r in self.ranges_ for c in (r.start.y, r.end.y)]
+        return CoreRange(CoreCoord(min(xs), min(ys)), CoreCoord(max(xs), max(ys)))
+
+
+@dataclass(frozen=True)
+class CoreGrid:
+    y: int
+    x: int
+
+    def __init__(self, *, x: int, y: int):
+        object.__setattr__(self, "x", x)
+        object.__setattr__(self, "y", y)
+
+    @property
+    def num_cores(self) -> int:
+        return self.x * self.y
+
+    def __repr__(self) -> str:
+        return f"ttnn.CoreGrid(x={self.x}, y={self.y})"
+
+
+@dataclass(frozen=True)
+class ShardSpec:
+    grid: CoreRangeSet
+    shape: tuple[int, int]
+    orientation: ShardOrientation = ShardOrientation.ROW_MAJOR
+
+    def __init__(self, grid, shard_shape, shard_orientation=ShardOrientation.ROW_MAJOR):
+        object.__setattr__(self, "grid", grid)
+        object.__setattr__(self, "shape", tuple(shard_shape))
+        object.__setattr__(self, "orientation", shard_orientation)
+
+    def num_cores(self) -> int:
+        return self.grid.num_cores()
+
+
+@dataclass(frozen=True)
+class MemoryConfig:
+    memory_layout: TensorMemoryLayout = TensorMemoryLayout.INTERLEAVED
+    buffer_type: BufferType = BufferType.DRAM
+    shard_spec: ShardSpec | None = None
+
+    def __init__(
+        self,
+        memory_layout: TensorMemoryLayout = TensorMemoryLayout.INTERLEAVED,
+        buffer_type: BufferType = BufferType.DRAM,
+        shard_spec: ShardSpec | None = None,
+    ):
+        object.__setattr__(self, "memory_layout", memory_layout)
+        object.__setattr__(self, "buffer_type", buffer_type)
+        object.__setattr__(self, "shard_spec", shard_spec)
+
+    def is_sharded(self) -> bool:
+        return self.memory_layout is not TensorMemoryLayout.INTERLEAVED
+
+    def __repr__(self) -> str:
+        return (
+            f"MemoryConfig(memory_layout={self.memory_layout},buffer_type={self.buffer_type},"
+            f"shard_spec={self.shard_spec})"
+        )
+
+
+DRAM_MEMORY_CONFIG = MemoryConfig(TensorMemoryLayout.INTERLEAVED, BufferType.DRAM)
+L1_MEMORY_CONFIG = MemoryConfig(TensorMemoryLayout.INTERLEAVED, BufferType.L1)
+# Sharded configs without a shard spec: ops that produce sharded outputs pick the spec themselves.
+L1_HEIGHT_SHARDED_MEMORY_CONFIG = MemoryConfig(TensorMemoryLayout.HEIGHT_SHARDED, BufferType.L1)
+L1_WIDTH_SHARDED_MEMORY_CONFIG = MemoryConfig(TensorMemoryLayout.WIDTH_SHARDED, BufferType.L1)
+L1_BLOCK_SHARDED_MEMORY_CONFIG = MemoryConfig(TensorMemoryLayout.BLOCK_SHARDED, BufferType.L1)
+
+_STRATEGY_LAYOUT = {
+    ShardStrategy.HEIGHT: TensorMemoryLayout.HEIGHT_SHARDED,
+    ShardStrategy.WIDTH: TensorMemoryLayout.WIDTH_SHARDED,
+    ShardStrategy.BLOCK: TensorMemoryLayout.BLOCK_SHARDED,
+}
+
+
+def _grid_ranges(core_grid) -> CoreRangeSet:
+    if isinstance(core_grid, CoreRangeSet):
+        return core_grid
+    if isinstance(core_grid, CoreGrid):
+        return CoreRangeSet({CoreRange(CoreCoord(0, 0), CoreCoord(core_grid.x - 1, core_grid.y - 1))})
+    raise TypeError(f"core_grid must be a ttnn.CoreGrid or ttnn.CoreRangeSet, got {type(core_grid).__name__}")
+
+
+def _shard_shape(shape, strategy: ShardStrategy, grid: CoreRange, orientation: ShardOrientation, use_height_and_width):
+    *outer, height, width = shape if not use_height_and_width else (shape[0], shape[1])
+    height = height * math.prod(outer) if not use_height_and_width else height
+    size = grid.grid_size()
+    rows, cols = (size.y, size.x) if orientation is ShardOrientation.ROW_MAJOR else (size.x, size.y)
+    num_cores = grid.num_cores()
+    if strategy is ShardStrategy.HEIGHT:
+        return (math.ceil(height / num_cores), width)
+    if strategy is ShardStrategy.WIDTH:
+        return (height, math.ceil(width / num_cores))
+    return (math.ceil(height / rows), math.ceil(width / cols))
+
+
+def create_sharded_memory_config(
+    shape,
+    core_grid,
+    strategy,
+    orientation=None,
+    use_height_and_width_as_shard_shape=False,
+):
+    """A sharded L1 MemoryConfig for a tensor of `shape` spread over `core_grid` (ttnn.create_sharded_memory_config)."""
+    orientation = orientation or ShardOrientation.ROW_MAJOR
+    ranges = _grid_ranges(core_grid)
+    shard_shape = _shard_shape(
+        tuple(shape), strategy, ranges.bounding_box(), orientation, use_height_and_width_as_shard_shape
+    )
+    spec = ShardSpec(ranges, shard_shape, orientation)
+    return MemoryConfig(_STRATEGY_LAYOUT[strategy], BufferType.L1, spec)

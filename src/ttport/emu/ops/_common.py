@@ -1,0 +1,99 @@
+"""Helpers shared by the op families: building outputs where ttnn would put them."""
+
+from __future__ import annotations
+
+import torch
+
+from ..errors import ShapeError, TTNNError
+from ..memory import MemoryConfig
+from ..tensor import Tensor
+from ..types import DTYPE_INFO, DataType, Layout
+
+
+def output_config(op: str, memory_config, like: Tensor) -> MemoryConfig:
+    """ttnn's rule: an op's output goes where its first input lives unless memory_config says otherwise."""
+    if memory_config is None:
+        return like.memory_config()
+    if not isinstance(memory_config, MemoryConfig):
+        raise TTNNError(
+            f"{op}: memory_config must be a ttnn.MemoryConfig (e.g. ttnn.L1_MEMORY_CONFIG), got {memory_config!r}"
+        )
+    return memory_config
+
+
+def as_float(values: torch.Tensor) -> torch.Tensor:
+    return values if values.dtype == torch.float32 else values.to(torch.float32)
+
+
+def finish(
+    op: str,
+    values: torch.Tensor,
+    *,
+    dtype: DataType,
+    like: Tensor,
+    shape=None,
+    memory_config=None,
+    output_tensor: Tensor | None = None,
+    layout: Layout | None = None,
+) -> Tensor:
+    """The op's output: `values` rounded to `dtype`, placed on `like`'s device.
+
+    With `shape`, `values` are the padded values of a tensor of that logical shape (element-wise ops compute the
+    padding too); without it they are logical values and the padding is zero.
+    """
+    layout = layout or like.layout
+    if not DTYPE_INFO[dtype].is_float and values.is_floating_point():
+        values = torch.round(values)
+    if shape is None:
+        result = Tensor.from_logical(values, dtype, layout)
+    else:
+        result = Tensor.from_stored(values, shape, dtype, layout)
+    if like.device() is not None:
+        config = output_config(op, memory_config, like)
+        result = Tensor(result.stored, result.shape, dtype, layout, like.device(), config)
+    if output_tensor is not None:
+        return _write_into(op, result, output_tensor)
+    return result
+
+
+def _write_into(op: str, result: Tensor, output_tensor: Tensor) -> Tensor:
+    if tuple(output_tensor.shape) != tuple(result.shape) or output_tensor.layout is not result.layout:
+        raise ShapeError(
+            f"{op}: output_tensor is {output_tensor.describe()} but the result is {result.describe()}; "
+            "preallocate output_tensor with the result's shape and layout"
+        )
+    output_tensor.check_allocated(op, "output_tensor")
+    output_tensor._stored = Tensor.from_stored(result.stored, result.shape, output_tensor.dtype, result.layout).stored
+    return output_tensor
+
+
+def broadcast_stored(op: str, a: Tensor, b: Tensor) -> tuple[torch.Tensor, torch.Tensor, tuple[int, ...]]:
+    """The two operands' padded values broadcast against each other as the hardware does, and the logical shape.
+
+    A dim of logical size 1 broadcasts by repeating its first row / column / element (inside a tile that is
+    row 0 or column 0), so broadcasting happens on logical sizes but yields padded values.
+    """
+    shape_a, shape_b = tuple(a.shape), tuple(b.shape)
+    try:
+        out_shape = tuple(torch.broadcast_shapes(shape_a, shape_b))
+    except RuntimeError:
+        raise ShapeError(
+            f"{op}: shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast; each dim must match or be 1"
+        ) from None
+    return _expand(a, out_shape, b), _expand(b, out_shape, a), out_shape
+
+
+def _expand(tensor: Tensor, out_shape: tuple[int, ...], other: Tensor) -> torch.Tensor:
+    stored = tensor.stored
+    rank = len(out_shape)
+    stored = stored.reshape((1,) * (rank - stored.dim()) + tuple(stored.shape))
+    logical = (1,) * (rank - len(tensor.shape)) + tuple(tensor.shape)
+    other_padded = (1,) * (rank - len(other.padded_shape)) + tuple(other.padded_shape)
+    target = []
+    for dim, (size, wanted) in enumerate(zip(logical, out_shape)):
+        if size == 1 and wanted != 1:
+            stored = stored.narrow(dim, 0, 1)
+            target.append(max(other_padded[dim], stored.shape[dim]))
+        else:
+            target.append(stored.shape[dim])
+    return stored.expand(target)

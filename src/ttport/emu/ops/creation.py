@@ -1,0 +1,81 @@
+"""Tensor creation: ones, zeros, full, arange and their _like forms."""
+
+from __future__ import annotations
+
+import torch
+
+from ..errors import TTNNError
+from ..registry import ttnn_op
+from ..tensor import Tensor
+from ..types import DTYPE_INFO, DataType, Layout
+from .conversion import to_device
+
+
+def _create(op: str, values: torch.Tensor, dtype, layout, device, memory_config) -> Tensor:
+    dtype = dtype or DataType.BFLOAT16
+    layout = layout or Layout.ROW_MAJOR
+    if DTYPE_INFO[dtype].is_float:
+        values = values.to(torch.float32)
+    tensor = Tensor.from_logical(values, dtype, layout)
+    return to_device(tensor, device, memory_config=memory_config) if device is not None else tensor
+
+
+def _shape(op: str, shape) -> list[int]:
+    try:
+        return [int(d) for d in shape]
+    except TypeError:
+        raise TTNNError(f"{op}: shape must be a list or tuple of ints, got {shape!r}") from None
+
+
+@ttnn_op("ttnn.full")
+def full(shape, fill_value, dtype=None, layout=None, device=None, memory_config=None):
+    return _create(
+        "ttnn.full", torch.full(_shape("ttnn.full", shape), float(fill_value)), dtype, layout, device, memory_config
+    )
+
+
+@ttnn_op("ttnn.zeros")
+def zeros(shape, dtype=None, layout=None, device=None, memory_config=None):
+    return _create("ttnn.zeros", torch.zeros(_shape("ttnn.zeros", shape)), dtype, layout, device, memory_config)
+
+
+@ttnn_op("ttnn.ones")
+def ones(shape, dtype=None, layout=None, device=None, memory_config=None):
+    return _create("ttnn.ones", torch.ones(_shape("ttnn.ones", shape)), dtype, layout, device, memory_config)
+
+
+def _like(op: str, tensor: Tensor, fill: float, dtype, layout, device, memory_config) -> Tensor:
+    device = device if device is not None else tensor.device()
+    values = torch.full(tuple(tensor.shape), float(fill))
+    return _create(
+        op,
+        values,
+        dtype or tensor.dtype,
+        layout or tensor.layout,
+        device,
+        memory_config or (tensor.memory_config() if device is not None else None),
+    )
+
+
+@ttnn_op("ttnn.full_like")
+def full_like(tensor, fill_value, dtype=None, layout=None, device=None, memory_config=None):
+    return _like("ttnn.full_like", tensor, fill_value, dtype, layout, device, memory_config)
+
+
+@ttnn_op("ttnn.zeros_like")
+def zeros_like(tensor, dtype=None, layout=None, device=None, memory_config=None):
+    return _like("ttnn.zeros_like", tensor, 0.0, dtype, layout, device, memory_config)
+
+
+@ttnn_op("ttnn.ones_like")
+def ones_like(tensor, dtype=None, layout=None, device=None, memory_config=None):
+    return _like("ttnn.ones_like", tensor, 1.0, dtype, layout, device, memory_config)
+
+
+@ttnn_op("ttnn.arange")
+def arange(start=0, end=None, step=1, dtype=None, device=None, layout=None, memory_config=None):
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise TTNNError("ttnn.arange: step must not be 0")
+    return _create("ttnn.arange", torch.arange(start, end, step), dtype, layout, device, memory_config)

@@ -1,0 +1,201 @@
+"""ttnn.matmul and ttnn.linear on the emulated matrix engine (math fidelity, 16-bit or fp32 destination)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from ..device import GRID
+from ..errors import ShapeError, TTNNError, UnsupportedError
+from ..memory import CoreGrid
+from ..numerics import MathFidelity, WormholeComputeKernelConfig, is_ideal, matrix_engine_matmul
+from ..registry import require_device, ttnn_op
+from ..tensor import Tensor
+from ._common import as_float, finish
+from .activations import apply_activation
+
+# Matmul's default compute config when none is passed (docs/ttnn-numerics.md, tt-metal matmul.cpp):
+DEFAULT_MATMUL_CONFIG = WormholeComputeKernelConfig(
+    math_fidelity=MathFidelity.LoFi, math_approx_mode=True, fp32_dest_acc_en=False, packer_l1_acc=True
+)
+
+
+def _matmul_flops(inputs, outputs) -> int:
+    out = outputs[0]
+    inner = inputs[0].padded_shape[-1] if len(inputs[0].shape) else 1
+    return 2 * math.prod(out.padded_shape) * inner
+
+
+def _check_options(op: str, core_grid, program_config, compute_kernel_config) -> WormholeComputeKernelConfig:
+    if core_grid is not None:
+        if not isinstance(core_grid, CoreGrid):
+            raise TTNNError(f"{op}: core_grid must be a ttnn.CoreGrid, got {type(core_grid).__name__}")
+        if core_grid.x > GRID.x or core_grid.y > GRID.y:
+            raise TTNNError(
+                f"{op}: core_grid {core_grid} exceeds the device's {GRID.x}x{GRID.y} compute grid; "
+                "use device.compute_with_storage_grid_size() to size it"
+            )
+    if program_config is not None:
+        raise UnsupportedError(
+            f"{op}: program_config is not emulated (its blocking changes only speed, not results, for interleaved "
+            "inputs); drop it to let ttnn choose, or run on hardware"
+        )
+    if compute_kernel_config is None:
+        return DEFAULT_MATMUL_CONFIG
+    if not isinstance(compute_kernel_config, WormholeComputeKernelConfig):
+        raise TTNNError(
+            f"{op}: compute_kernel_config must be a ttnn.WormholeComputeKernelConfig, "
+            f"got {type(compute_kernel_config).__name__}"
+        )
+    return compute_kernel_config
+
+
+def _operands(op: str, a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool):
+    require_device(op, "input_tensor_a", a)
+    require_device(op, "input_tensor_b", b)
+    if a.device() is not b.device():
+        raise TTNNError(f"{op}: input_tensor_a and input_tensor_b are on different devices")
+    shape_a, shape_b = list(a.shape), list(b.shape)
+    if len(shape_a) < 2 or len(shape_b) < 2:
+        raise ShapeError(f"{op}: inputs must have rank >= 2, got {shape_a} and {shape_b}; reshape them first")
+    stored_a, stored_b = as_float(a.stored), as_float(b.stored)
+    if transpose_a:
+        shape_a[-2:], stored_a = shape_a[-2:][::-1], stored_a.transpose(-1, -2)
+    if transpose_b:
+        shape_b[-2:], stored_b = shape_b[-2:][::-1], stored_b.transpose(-1, -2)
+    if shape_a[-1] != shape_b[-2]:
+        raise ShapeError(
+            f"{op}: the inner dims differ: input_tensor_a is {list(a.shape)} and input_tensor_b is {list(b.shape)} "
+            f"(K={shape_a[-1]} vs {shape_b[-2]}{', after transpose' if transpose_a or transpose_b else ''})"
+        )
+    batch_b = math.prod(shape_b[:-2])
+    if batch_b != 1 and shape_b[:-2] != shape_a[:-2][len(shape_a) - len(shape_b) :]:
+        raise ShapeError(
+            f"{op}: input_tensor_b's batch dims {shape_b[:-2]} must be all 1 or equal input_tensor_a's "
+            f"{shape_a[:-2]} (shapes {list(a.shape)} and {list(b.shape)})"
+        )
+    out_shape = (*torch.broadcast_shapes(tuple(shape_a[:-2]), tuple(shape_b[:-2])), shape_a[-2], shape_b[-1])
+    return stored_a, stored_b, out_shape
+
+
+def _compute(
+    op,
+    a,
+    b,
+    *,
+    bias,
+    transpose_a,
+    transpose_b,
+    memory_config,
+    dtype,
+    activation,
+    compute_kernel_config,
+    core_grid,
+    program_config,
+    output_tensor,
+):
+    config = _check_options(op, core_grid, program_config, compute_kernel_config)
+    stored_a, stored_b, out_shape = _operands(op, a, b, transpose_a, transpose_b)
+    values = matrix_engine_matmul(stored_a, stored_b, config)
+    if bias is not None:
+        values = _add_bias(op, values, bias, out_shape, config)
+    if activation is not None:
+        values = apply_activation(op, values, activation, approximate=config.math_approx_mode)
+    return finish(
+        op,
+        values,
+        dtype=dtype or a.dtype,
+        like=a,
+        shape=out_shape,
+        memory_config=memory_config,
+        output_tensor=output_tensor,
+    )
+
+
+def _add_bias(op: str, values: torch.Tensor, bias: Tensor, out_shape, config) -> torch.Tensor:
+    require_device(op, "bias", bias)
+    width = out_shape[-1]
+    if bias.shape[-1] != width or math.prod(bias.shape[:-1]) != 1:
+        raise ShapeError(
+            f"{op}: bias is {list(bias.shape)} but the output is {list(out_shape)}; bias must be (1, {width}) — "
+            "prepare it with ttnn.model_preprocessing.preprocess_linear_bias"
+        )
+    row = as_float(bias.stored).reshape(-1, bias.stored.shape[-1])[:1]  # the hardware broadcasts the tile's row 0
+    total = values + row
+    if not (config.fp32_dest_acc_en or is_ideal()):
+        total = total.to(torch.bfloat16).to(torch.float32)  # the sum lands in the 16-bit destination
+    return total
+
+
+@ttnn_op("ttnn.matmul", flops=_matmul_flops)
+def matmul(
+    input_tensor_a,
+    input_tensor_b,
+    *,
+    transpose_a=False,
+    transpose_b=False,
+    memory_config=None,
+    dtype=None,
+    program_config=None,
+    activation=None,
+    compute_kernel_config=None,
+    core_grid=None,
+    output_tile=None,
+    optional_output_tensor=None,
+    global_cb=None,
+    sub_device_id=None,
+):
+    """input_tensor_a @ input_tensor_b; b's batch dims are 1 (broadcast) or equal a's."""
+    return _compute(
+        "ttnn.matmul",
+        input_tensor_a,
+        input_tensor_b,
+        bias=None,
+        transpose_a=transpose_a,
+        transpose_b=transpose_b,
+        memory_config=memory_config,
+        dtype=dtype,
+        activation=activation,
+        compute_kernel_config=compute_kernel_config,
+        core_grid=core_grid,
+        program_config=program_config,
+        output_tensor=optional_output_tensor,
+    )
+
+
+@ttnn_op("ttnn.linear", flops=_matmul_flops)
+def linear(
+    input_tensor_a,
+    input_tensor_b,
+    *,
+    bias=None,
+    transpose_a=False,
+    transpose_b=False,
+    memory_config=None,
+    dtype=None,
+    program_config=None,
+    activation=None,
+    compute_kernel_config=None,
+    core_grid=None,
+    output_tile=None,
+    optional_output_tensor=None,
+    global_cb=None,
+    sub_device_id=None,
+):
+    """input_tensor_a @ input_tensor_b + bias, then the optional activation ("gelu", "relu", "silu", ...)."""
+    return _compute(
+        "ttnn.linear",
+        input_tensor_a,
+        input_tensor_b,
+        bias=bias,
+        transpose_a=transpose_a,
+        transpose_b=transpose_b,
+        memory_config=memory_config,
+        dtype=dtype,
+        activation=activation,
+        compute_kernel_config=compute_kernel_config,
+        core_grid=core_grid,
+        program_config=program_config,
+        output_tensor=optional_output_tensor,
+    )

@@ -1,0 +1,165 @@
+"""softmax, layer_norm and rms_norm: the kernels' phases with their intermediate roundings.
+
+Each phase's result is parked in a circular buffer in the intermediate format (bfloat16 unless fp32_dest_acc_en),
+reductions accumulate tile by tile in the destination register, exp / rsqrt / reciprocal run on the vector unit in
+fp32. These ops work on the logical values (the kernels mask the padding) and leave zeros in the padding.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ..errors import ShapeError, TTNNError, UnsupportedError
+from ..numerics import MathFidelity, WormholeComputeKernelConfig, destination_sum, intermediate
+from ..registry import elementwise_flops, require_device, ttnn_op
+from ._common import as_float, finish
+
+# Defaults when no compute_kernel_config is passed (docs/ttnn-numerics.md cites the tt-metal sources).
+DEFAULT_SOFTMAX_CONFIG = WormholeComputeKernelConfig(
+    math_fidelity=MathFidelity.HiFi4, math_approx_mode=False, fp32_dest_acc_en=False
+)
+DEFAULT_NORM_CONFIG = WormholeComputeKernelConfig(
+    math_fidelity=MathFidelity.HiFi4, math_approx_mode=True, fp32_dest_acc_en=False
+)
+
+
+def kernel_config(op: str, given, default: WormholeComputeKernelConfig) -> WormholeComputeKernelConfig:
+    if given is None:
+        return default
+    if not isinstance(given, WormholeComputeKernelConfig):
+        raise TTNNError(f"{op}: compute_kernel_config must be a ttnn.WormholeComputeKernelConfig, got {given!r}")
+    return given
+
+
+def softmax_values(values: torch.Tensor, dim: int, config, *, numeric_stable: bool = True) -> torch.Tensor:
+    """exp(x - max) / sum, phase by phase as the softmax kernel computes it."""
+    if numeric_stable:
+        values = values - values.amax(dim=dim, keepdim=True)
+    exps = intermediate(torch.exp(values), config)
+    recip = intermediate(torch.reciprocal(destination_sum(exps, dim, config)), config)
+    return exps * recip
+
+
+def _check_not_program_config(op: str, program_config) -> None:
+    if program_config is not None:
+        raise UnsupportedError(f"{op}: program_config is not emulated; drop it to let ttnn choose one")
+
+
+@ttnn_op("ttnn.softmax", flops=elementwise_flops(6))
+def softmax(input_tensor, dim=-1, *, memory_config=None, compute_kernel_config=None, numeric_stable=True):
+    """Softmax over `dim` of the logical values."""
+    require_device("ttnn.softmax", "input_tensor", input_tensor)
+    rank = len(input_tensor.shape)
+    if not -rank <= dim < rank:
+        raise ShapeError(f"ttnn.softmax: dim {dim} is out of range for shape {list(input_tensor.shape)}")
+    config = kernel_config("ttnn.softmax", compute_kernel_config, DEFAULT_SOFTMAX_CONFIG)
+    values = softmax_values(as_float(input_tensor.logical()), dim, config, numeric_stable=numeric_stable)
+    return finish("ttnn.softmax", values, dtype=input_tensor.dtype, like=input_tensor, memory_config=memory_config)
+
+
+def _norm_parameter(op: str, name: str, parameter, width: int) -> torch.Tensor | None:
+    """gamma / beta as a (width,) row: ttnn takes them as TILE (1, W) or ROW_MAJOR (W/32, 32)."""
+    if parameter is None:
+        return None
+    require_device(op, name, parameter, tile=False)
+    values = as_float(parameter.logical())
+    if values.numel() != width:
+        raise ShapeError(
+            f"{op}: {name} is {list(parameter.shape)} but the input's last dim is {width}; "
+            f"pass a (1, {width}) tensor (ttnn.model_preprocessing.preprocess_layernorm_parameter)"
+        )
+    return values.reshape(width)
+
+
+def _normalize(
+    op,
+    input_tensor,
+    *,
+    epsilon,
+    weight,
+    bias,
+    residual_input_tensor,
+    memory_config,
+    program_config,
+    compute_kernel_config,
+    center: bool,
+):
+    require_device(op, "input_tensor", input_tensor)
+    _check_not_program_config(op, program_config)
+    config = kernel_config(op, compute_kernel_config, DEFAULT_NORM_CONFIG)
+    width = input_tensor.shape[-1]
+    values = as_float(input_tensor.logical())
+    if residual_input_tensor is not None:
+        require_device(op, "residual_input_tensor", residual_input_tensor)
+        if tuple(residual_input_tensor.shape) != tuple(input_tensor.shape):
+            raise ShapeError(
+                f"{op}: residual_input_tensor is {list(residual_input_tensor.shape)} but input_tensor is "
+                f"{list(input_tensor.shape)}; they must match"
+            )
+        values = intermediate(values + as_float(residual_input_tensor.logical()), config)
+    if center:
+        mean = intermediate(destination_sum(values, -1, config) / width, config)
+        values = intermediate(values - mean, config)
+    variance = intermediate(destination_sum(intermediate(values * values, config), -1, config) / width, config)
+    normalized = intermediate(values * intermediate(torch.rsqrt(variance + epsilon), config), config)
+    gamma = _norm_parameter(op, "weight", weight, width)
+    beta = _norm_parameter(op, "bias", bias, width)
+    if gamma is not None:
+        normalized = normalized * gamma
+    if beta is not None:
+        normalized = intermediate(normalized, config) + beta
+    return finish(op, normalized, dtype=input_tensor.dtype, like=input_tensor, memory_config=memory_config)
+
+
+@ttnn_op("ttnn.layer_norm", flops=elementwise_flops(8))
+def layer_norm(
+    input_tensor,
+    *,
+    memory_config=None,
+    epsilon=1e-12,
+    weight=None,
+    bias=None,
+    residual_input_tensor=None,
+    program_config=None,
+    compute_kernel_config=None,
+):
+    """LayerNorm over the last dim: (x [+ residual] - mean) / sqrt(var + epsilon) * weight + bias."""
+    return _normalize(
+        "ttnn.layer_norm",
+        input_tensor,
+        epsilon=epsilon,
+        weight=weight,
+        bias=bias,
+        residual_input_tensor=residual_input_tensor,
+        memory_config=memory_config,
+        program_config=program_config,
+        compute_kernel_config=compute_kernel_config,
+        center=True,
+    )
+
+
+@ttnn_op("ttnn.rms_norm", flops=elementwise_flops(6))
+def rms_norm(
+    input_tensor,
+    *,
+    memory_config=None,
+    epsilon=1e-12,
+    weight=None,
+    bias=None,
+    residual_input_tensor=None,
+    program_config=None,
+    compute_kernel_config=None,
+):
+    """RMSNorm over the last dim: x [+ residual] / sqrt(mean(x^2) + epsilon) * weight + bias."""
+    return _normalize(
+        "ttnn.rms_norm",
+        input_tensor,
+        epsilon=epsilon,
+        weight=weight,
+        bias=bias,
+        residual_input_tensor=residual_input_tensor,
+        memory_config=memory_config,
+        program_config=program_config,
+        compute_kernel_config=compute_kernel_config,
+        center=False,
+    )

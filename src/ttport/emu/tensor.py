@@ -1,0 +1,328 @@
+"""ttnn.Tensor and ttnn.Shape over a torch tensor that holds the values exactly as the device would.
+
+A Tensor keeps its *stored* values: padded to whole 32x32 tiles in TILE layout (the padding holds real values that
+a careless op can expose), already rounded to its data type. Host tensors have no buffer; device tensors own one
+in the emulated allocator, released by ttnn.deallocate or when the Python object dies (as in ttnn).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from . import formats
+from .device import Buffer, Device
+from .errors import DeallocatedError, DTypeError, TTNNError
+from .memory import DRAM_MEMORY_CONFIG, BufferType, MemoryConfig
+from .types import DTYPE_INFO, TILE_HEIGHT, TILE_WIDTH, DataType, Layout, StorageType, round_up
+
+
+class Shape(tuple):
+    """ttnn.Shape: a tuple of ints that prints like ttnn's and compares equal to any list or tuple of the same ints."""
+
+    def __new__(cls, dims=()):
+        return super().__new__(cls, (int(d) for d in dims))
+
+    @property
+    def rank(self) -> int:
+        return len(self)
+
+    def __eq__(self, other) -> bool:
+        try:
+            return tuple(self) == tuple(int(d) for d in other)
+        except TypeError:
+            return NotImplemented
+
+    def __ne__(self, other) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = tuple.__hash__
+
+    def __getitem__(self, index):
+        item = super().__getitem__(index)
+        return Shape(item) if isinstance(index, slice) else item
+
+    def __repr__(self) -> str:
+        return f"Shape([{', '.join(str(d) for d in self)}])"
+
+    __str__ = __repr__
+
+
+def padded_shape_for(shape: tuple[int, ...], layout: Layout) -> tuple[int, ...]:
+    """The shape a tensor occupies in `layout`: TILE rounds the last two dims up to 32 (the last one for rank 1)."""
+    if layout is not Layout.TILE or not shape:
+        return tuple(shape)
+    if len(shape) == 1:
+        return (round_up(shape[0], TILE_WIDTH),)
+    return (*shape[:-2], round_up(shape[-2], TILE_HEIGHT), round_up(shape[-1], TILE_WIDTH))
+
+
+def pad_to(values: torch.Tensor, padded_shape: tuple[int, ...], fill: float = 0.0) -> torch.Tensor:
+    """Zero-pad (or `fill`-pad) the trailing edge of every dim up to `padded_shape`."""
+    if tuple(values.shape) == tuple(padded_shape):
+        return values
+    pads = []
+    for size, target in zip(reversed(values.shape), reversed(padded_shape)):
+        pads += [0, target - size]
+    return torch.nn.functional.pad(values, pads, value=fill)
+
+
+def storage_bytes(shape: tuple[int, ...], dtype: DataType, layout: Layout) -> tuple[int, int]:
+    """(total bytes, page bytes) of a tensor on device: a page is one tile (TILE) or one row (ROW_MAJOR)."""
+    element = DTYPE_INFO[dtype].element_bytes
+    padded = padded_shape_for(shape, layout)
+    if layout is Layout.TILE:
+        height = padded[-2] if len(padded) > 1 else TILE_HEIGHT
+        tiles = math.prod(padded[:-2]) * (height // TILE_HEIGHT) * (padded[-1] // TILE_WIDTH) if padded else 1
+        page = int(TILE_HEIGHT * TILE_WIDTH * element)
+        return tiles * page, page
+    rows = math.prod(padded[:-1]) if len(padded) > 1 else 1
+    page = int((padded[-1] if padded else 1) * element)
+    return rows * page, page
+
+
+class Tensor:
+    """ttnn.Tensor (emulated). Build one with ttnn.from_torch; read it with ttnn.to_torch."""
+
+    def __init__(
+        self,
+        stored: torch.Tensor,
+        shape,
+        dtype: DataType,
+        layout: Layout,
+        device: Device | None = None,
+        memory_config: MemoryConfig | None = None,
+    ):
+        self._stored = stored
+        self._shape = Shape(shape)
+        self._dtype = dtype
+        self._layout = layout
+        self._device = device
+        self._memory_config = memory_config or DRAM_MEMORY_CONFIG
+        self._buffer: Buffer | None = None
+        self._deallocated = False
+        if device is not None:
+            nbytes, page = storage_bytes(tuple(self._shape), dtype, layout)
+            buffer_type = self._memory_config.buffer_type
+            self._buffer = device.allocator.allocate(nbytes, page, buffer_type)
+            self._allocator = device.allocator
+
+    # -- construction used by the ops ---------------------------------------------------------------------------
+    @classmethod
+    def from_logical(cls, values: torch.Tensor, dtype: DataType, layout: Layout, device=None, memory_config=None):
+        """A tensor holding `values` (logical shape), padded for `layout` and rounded to `dtype`."""
+        check_dtype_layout(dtype, layout)
+        shape = tuple(values.shape)
+        padded = pad_to(values, padded_shape_for(shape, layout))
+        return cls(_store(padded, dtype), shape, dtype, layout, device, memory_config)
+
+    @classmethod
+    def from_stored(cls, stored: torch.Tensor, shape, dtype: DataType, layout: Layout, device=None, memory_config=None):
+        """A tensor whose padded values were computed directly (element-wise ops keep the padding's real values)."""
+        check_dtype_layout(dtype, layout)
+        return cls(_store(stored, dtype), tuple(shape), dtype, layout, device, memory_config)
+
+    # -- what ttnn exposes --------------------------------------------------------------------------------------
+    @property
+    def shape(self) -> Shape:
+        return self._shape
+
+    @property
+    def padded_shape(self) -> Shape:
+        return Shape(padded_shape_for(tuple(self._shape), self._layout))
+
+    @property
+    def dtype(self) -> DataType:
+        return self._dtype
+
+    @property
+    def layout(self) -> Layout:
+        return self._layout
+
+    def get_dtype(self) -> DataType:
+        return self._dtype
+
+    def get_layout(self) -> Layout:
+        return self._layout
+
+    def storage_type(self) -> StorageType:
+        return StorageType.DEVICE if self._device is not None else StorageType.HOST
+
+    def device(self) -> Device | None:
+        return self._device
+
+    def memory_config(self) -> MemoryConfig:
+        return self._memory_config
+
+    def is_sharded(self) -> bool:
+        return self._memory_config.is_sharded()
+
+    def shard_spec(self):
+        return self._memory_config.shard_spec
+
+    def is_allocated(self) -> bool:
+        return not self._deallocated
+
+    def volume(self) -> int:
+        return math.prod(self.padded_shape)
+
+    def logical_volume(self) -> int:
+        return math.prod(self._shape)
+
+    def buffer_address(self) -> int:
+        if self._buffer is None:
+            raise TTNNError("Tensor.buffer_address: the tensor is on host and has no device buffer")
+        return self._buffer.address
+
+    def deallocate(self, force: bool = True) -> None:
+        if self._buffer is not None and not self._deallocated:
+            self._allocator.release(self._buffer)
+            self._buffer = None
+        self._deallocated = True
+        self._stored = None
+
+    def __del__(self):
+        buffer = getattr(self, "_buffer", None)
+        if buffer is not None:
+            self._allocator.release(buffer)
+            self._buffer = None
+
+    # -- conversions as methods (ttnn.Tensor has these too) -----------------------------------------------------
+    def cpu(self, blocking: bool = True, cq_id=None):
+        from .ops.conversion import from_device
+
+        return from_device(self, blocking=blocking, cq_id=cq_id)
+
+    def to(self, target, memory_config=None, cq_id=None):
+        from .ops.conversion import to_device, to_layout
+
+        if isinstance(target, Layout):
+            return to_layout(self, target)
+        return to_device(self, target, memory_config=memory_config, cq_id=cq_id)
+
+    def to_torch(self, *args, **kwargs):
+        from .ops.conversion import to_torch
+
+        return to_torch(self, *args, **kwargs)
+
+    # -- values, for the ops ------------------------------------------------------------------------------------
+    @property
+    def stored(self) -> torch.Tensor:
+        """The padded, dtype-rounded values (raises if deallocated)."""
+        self.check_allocated()
+        return self._stored
+
+    def logical(self) -> torch.Tensor:
+        """The values inside the logical shape, padding cut away."""
+        stored = self.stored
+        if tuple(stored.shape) == tuple(self._shape):
+            return stored
+        return stored[tuple(slice(0, size) for size in self._shape)]
+
+    def check_allocated(self, op: str = "ttnn", name: str = "tensor") -> None:
+        if self._deallocated:
+            raise DeallocatedError(
+                f"{op}: {name} was deallocated (ttnn.deallocate) and cannot be used; deallocate it only after its "
+                "last use, or keep a copy with ttnn.clone"
+            )
+
+    @property
+    def nbytes(self) -> int:
+        return storage_bytes(tuple(self._shape), self._dtype, self._layout)[0]
+
+    def placement(self) -> str:
+        """Where the tensor lives, for traces and messages: 'host', 'DRAM', 'L1', 'L1 HEIGHT_SHARDED', ..."""
+        if self._device is None:
+            return "host"
+        config = self._memory_config
+        name = "DRAM" if config.buffer_type is BufferType.DRAM else "L1"
+        return f"{name} {config.memory_layout.name}" if config.is_sharded() else name
+
+    def describe(self) -> str:
+        layout = "TILE" if self._layout is Layout.TILE else "ROW_MAJOR"
+        where = "on host" if self._device is None else f"on device in {self.placement()}"
+        return f"{layout} {self._dtype.name.lower()} {list(self._shape)} {where}"
+
+    def __repr__(self) -> str:
+        if self._deallocated:
+            return f"ttnn.Tensor(<deallocated>, shape={self._shape!r})"
+        return (
+            f"ttnn.Tensor({self.logical().to(torch.float32) if DTYPE_INFO[self._dtype].is_float else self.logical()}, "
+            f"shape={self._shape!r}, dtype={self._dtype!r}, layout={self._layout!r})"
+        )
+
+    # -- operators (ttnn.Tensor defines these via the ops) --------------------------------------------------------
+    def __add__(self, other):
+        from .ops.eltwise import add
+
+        return add(self, other)
+
+    def __radd__(self, other):
+        from .ops.eltwise import add
+
+        return add(self, other)
+
+    def __sub__(self, other):
+        from .ops.eltwise import subtract
+
+        return subtract(self, other)
+
+    def __rsub__(self, other):
+        from .ops.eltwise import add, neg
+
+        return add(neg(self), other)
+
+    def __mul__(self, other):
+        from .ops.eltwise import multiply
+
+        return multiply(self, other)
+
+    def __rmul__(self, other):
+        from .ops.eltwise import multiply
+
+        return multiply(self, other)
+
+    def __truediv__(self, other):
+        from .ops.eltwise import divide
+
+        return divide(self, other)
+
+    def __matmul__(self, other):
+        from .ops.matmul import matmul
+
+        return matmul(self, other)
+
+    def __neg__(self):
+        from .ops.eltwise import neg
+
+        return neg(self)
+
+    def __getitem__(self, key):
+        from .ops.data_movement import getitem
+
+        return getitem(self, key)
+
+    def __len__(self) -> int:
+        return self._shape[0]
+
+
+def check_dtype_layout(dtype: DataType, layout: Layout) -> None:
+    if not isinstance(dtype, DataType) or dtype is DataType.INVALID:
+        raise DTypeError(f"{dtype!r} is not a ttnn data type; use e.g. ttnn.bfloat16, ttnn.float32 or ttnn.uint32")
+    if not isinstance(layout, Layout) or layout is Layout.INVALID:
+        raise DTypeError(f"{layout!r} is not a ttnn layout; use ttnn.TILE_LAYOUT or ttnn.ROW_MAJOR_LAYOUT")
+    if DTYPE_INFO[dtype].needs_tile and layout is not Layout.TILE:
+        raise DTypeError(
+            f"{dtype.name.lower()} is a block-float format and only exists in TILE layout; "
+            "pass layout=ttnn.TILE_LAYOUT (or use ttnn.bfloat16 for a ROW_MAJOR tensor)"
+        )
+
+
+def _store(values: torch.Tensor, dtype: DataType) -> torch.Tensor:
+    from .numerics import is_ideal
+
+    if is_ideal() and DTYPE_INFO[dtype].is_float:
+        return values.to(torch.float32)
+    return formats.quantize(values, dtype)

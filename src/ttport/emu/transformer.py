@@ -1,0 +1,177 @@
+"""ttnn.transformer: the fused attention helpers (head split/merge, attention softmax, SDPA)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from .errors import ShapeError, TTNNError
+from .numerics import intermediate
+from .ops._common import as_float, finish
+from .ops.normalization import DEFAULT_SOFTMAX_CONFIG, kernel_config, softmax_values
+from .registry import elementwise_flops, require_device, ttnn_op
+from .tensor import Tensor
+
+
+def _heads(values: torch.Tensor, count: int, head_size: int) -> torch.Tensor:
+    batch, sequence, _ = values.shape
+    return values.reshape(batch, sequence, count, head_size).permute(0, 2, 1, 3)
+
+
+@ttnn_op("ttnn.transformer.split_query_key_value_and_split_heads")
+def split_query_key_value_and_split_heads(
+    input_tensor, kv_input_tensor=None, *, num_heads, num_kv_heads=None, transpose_key=True, memory_config=None
+):
+    """(batch, seq, [Q|K|V]) -> query (b, heads, seq, d), key (b, heads, d, seq) if transpose_key, value."""
+    op = "ttnn.transformer.split_query_key_value_and_split_heads"
+    require_device(op, "input_tensor", input_tensor)
+    if len(input_tensor.shape) != 3:
+        raise ShapeError(f"{op}: input_tensor must be (batch, sequence, hidden), got {list(input_tensor.shape)}")
+    num_kv_heads = num_kv_heads or num_heads
+    values = as_float(input_tensor.logical())
+    if kv_input_tensor is not None:
+        require_device(op, "kv_input_tensor", kv_input_tensor)
+        head_size = values.shape[-1] // num_heads
+        query = values
+        key, value = as_float(kv_input_tensor.logical()).split(num_kv_heads * head_size, dim=-1)
+    else:
+        fused = num_heads + 2 * num_kv_heads
+        if values.shape[-1] % fused:
+            raise ShapeError(
+                f"{op}: the fused width {values.shape[-1]} is not divisible into {num_heads} query + "
+                f"2x{num_kv_heads} key/value heads"
+            )
+        head_size = values.shape[-1] // fused
+        query, key, value = values.split(
+            [num_heads * head_size, num_kv_heads * head_size, num_kv_heads * head_size], dim=-1
+        )
+    if head_size % 32:
+        raise ShapeError(f"{op}: head size {head_size} must be a multiple of 32 (one tile) for this op")
+    query = _heads(query, num_heads, head_size)
+    key = _heads(key, num_kv_heads, head_size)
+    value = _heads(value, num_kv_heads, head_size)
+    if transpose_key:
+        key = key.transpose(-1, -2)
+    return tuple(
+        finish(op, v, dtype=input_tensor.dtype, like=input_tensor, memory_config=memory_config)
+        for v in (query, key, value)
+    )
+
+
+@ttnn_op("ttnn.transformer.concatenate_heads")
+def concatenate_heads(input_tensor, *, memory_config=None):
+    """(batch, heads, seq, head_size) -> (batch, seq, heads * head_size)."""
+    op = "ttnn.transformer.concatenate_heads"
+    require_device(op, "input_tensor", input_tensor)
+    if len(input_tensor.shape) != 4:
+        raise ShapeError(
+            f"{op}: input_tensor must be (batch, heads, sequence, head_size), got {list(input_tensor.shape)}"
+        )
+    batch, heads, sequence, head_size = input_tensor.shape
+    values = input_tensor.logical().permute(0, 2, 1, 3).reshape(batch, sequence, heads * head_size)
+    return finish(
+        op, values.to(torch.float32), dtype=input_tensor.dtype, like=input_tensor, memory_config=memory_config
+    )
+
+
+def _masked_scores(op: str, input_tensor: Tensor, head_size, attention_mask, causal_mask: bool, config):
+    require_device(op, "input_tensor", input_tensor)
+    scores = as_float(input_tensor.logical())
+    if head_size is not None:
+        scores = intermediate(scores * (1.0 / math.sqrt(head_size)), config)
+    if attention_mask is not None:
+        require_device(op, "attention_mask", attention_mask)
+        mask = as_float(attention_mask.logical())
+        try:
+            scores = intermediate(scores + mask, config)
+        except RuntimeError:
+            raise ShapeError(
+                f"{op}: attention_mask {list(attention_mask.shape)} does not broadcast to the scores "
+                f"{list(input_tensor.shape)}; use (batch, 1, 1, seq) or (batch, 1, seq, seq)"
+            ) from None
+    if causal_mask and attention_mask is None:
+        raise TTNNError(f"{op}: causal_mask=True needs the causal attention_mask tensor itself")
+    return scores
+
+
+@ttnn_op("ttnn.transformer.attention_softmax", flops=elementwise_flops(8))
+def attention_softmax(
+    input_tensor, *, head_size=None, attention_mask=None, program_config=None, causal_mask=False, memory_config=None
+):
+    """softmax(input_tensor / sqrt(head_size) + attention_mask) over the last dim."""
+    op = "ttnn.transformer.attention_softmax"
+    config = DEFAULT_SOFTMAX_CONFIG
+    scores = _masked_scores(op, input_tensor, head_size, attention_mask, causal_mask, config)
+    return finish(
+        op, softmax_values(scores, -1, config), dtype=input_tensor.dtype, like=input_tensor, memory_config=memory_config
+    )
+
+
+@ttnn_op("ttnn.transformer.attention_softmax_", flops=elementwise_flops(8))
+def attention_softmax_(
+    input_tensor, *, head_size=None, attention_mask=None, program_config=None, causal_mask=False, memory_config=None
+):
+    """In-place attention_softmax: the result overwrites input_tensor, which is returned."""
+    op = "ttnn.transformer.attention_softmax_"
+    config = DEFAULT_SOFTMAX_CONFIG
+    scores = _masked_scores(op, input_tensor, head_size, attention_mask, causal_mask, config)
+    result = finish(op, softmax_values(scores, -1, config), dtype=input_tensor.dtype, like=input_tensor)
+    input_tensor._stored = result.stored
+    return input_tensor
+
+
+def _sdpa_flops(inputs, outputs) -> int:
+    query, key = inputs[0], inputs[1]
+    batch_heads = math.prod(query.padded_shape[:-2])
+    return 4 * batch_heads * query.padded_shape[-2] * key.padded_shape[-2] * query.padded_shape[-1]
+
+
+@ttnn_op("ttnn.transformer.scaled_dot_product_attention", flops=_sdpa_flops)
+def scaled_dot_product_attention(
+    input_tensor_q,
+    input_tensor_k,
+    input_tensor_v,
+    *,
+    attn_mask=None,
+    is_causal=True,
+    scale=None,
+    sliding_window_size=None,
+    memory_config=None,
+    program_config=None,
+    compute_kernel_config=None,
+    attention_sink=None,
+):
+    """softmax(Q Kᵀ * scale + mask) V over (batch, heads, seq, head_size); K/V may have fewer (grouped) heads."""
+    op = "ttnn.transformer.scaled_dot_product_attention"
+    for name, tensor in (
+        ("input_tensor_q", input_tensor_q),
+        ("input_tensor_k", input_tensor_k),
+        ("input_tensor_v", input_tensor_v),
+    ):
+        require_device(op, name, tensor)
+        if len(tensor.shape) != 4:
+            raise ShapeError(f"{op}: {name} must be (batch, heads, sequence, head_size), got {list(tensor.shape)}")
+    if is_causal and attn_mask is not None:
+        raise TTNNError(f"{op}: pass either is_causal=True or attn_mask, not both")
+    if sliding_window_size is not None or attention_sink is not None:
+        raise TTNNError(f"{op}: sliding_window_size and attention_sink are not emulated")
+    config = kernel_config(op, compute_kernel_config, DEFAULT_SOFTMAX_CONFIG)
+    query, key, value = (as_float(t.logical()) for t in (input_tensor_q, input_tensor_k, input_tensor_v))
+    heads, kv_heads = query.shape[1], key.shape[1]
+    if heads % kv_heads:
+        raise ShapeError(f"{op}: {heads} query heads cannot be grouped over {kv_heads} key/value heads")
+    key = key.repeat_interleave(heads // kv_heads, dim=1)
+    value = value.repeat_interleave(heads // kv_heads, dim=1)
+    scale = scale if scale is not None else 1.0 / math.sqrt(query.shape[-1])
+    scores = intermediate(query @ key.transpose(-1, -2) * scale, config)
+    if is_causal:
+        causal = torch.ones(scores.shape[-2:], dtype=torch.bool).triu(1)
+        scores = scores.masked_fill(causal, float("-inf"))
+    if attn_mask is not None:
+        require_device(op, "attn_mask", attn_mask)
+        scores = intermediate(scores + as_float(attn_mask.logical()), config)
+    probabilities = intermediate(softmax_values(scores, -1, config), config)
+    return finish(
+        op, probabilities @ value, dtype=input_tensor_q.dtype, like=input_tensor_q, memory_config=memory_config
+    )
