@@ -1,0 +1,3 @@
+"""Checking ported code against the original: PCC and error metrics."""
+
+from .pcc import Comparison, compare, pcc

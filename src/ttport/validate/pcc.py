@@ -1,0 +1,59 @@
+"""PCC as tt-metal's comp_pcc computes it (DESIGN.md §5), plus the error figures PCC alone hides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+
+def pcc(expected: torch.Tensor, actual: torch.Tensor) -> float:
+    """Pearson correlation of the flattened tensors in float64, with comp_pcc's special cases.
+
+    Both all-NaN -> 1.0; one all-NaN -> 0.0; exactly one all-zero -> 0.0; NaN/inf zeroed first; identical -> 1.0.
+    """
+    expected = expected.detach().to(torch.float64).flatten()
+    actual = actual.detach().to(torch.float64).flatten()
+    if expected.shape != actual.shape:
+        raise ValueError(f"pcc: shapes differ: expected {tuple(expected.shape)}, actual {tuple(actual.shape)}")
+    expected_nan, actual_nan = torch.isnan(expected).all(), torch.isnan(actual).all()
+    if expected_nan and actual_nan:
+        return 1.0
+    if expected_nan or actual_nan:
+        return 0.0
+    expected = torch.nan_to_num(expected, nan=0.0, posinf=0.0, neginf=0.0)
+    actual = torch.nan_to_num(actual, nan=0.0, posinf=0.0, neginf=0.0)
+    expected_zero, actual_zero = not expected.any(), not actual.any()
+    if expected_zero != actual_zero:
+        return 0.0
+    if torch.equal(expected, actual):
+        return 1.0
+    expected = expected - expected.mean()
+    actual = actual - actual.mean()
+    denominator = expected.norm() * actual.norm()
+    if denominator == 0:
+        return 0.0
+    return float((expected @ actual) / denominator)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    pcc: float
+    max_abs_error: float
+    relative_error: float  # ||actual - expected|| / ||expected||
+
+    def passes(self, threshold: float) -> bool:
+        return self.pcc >= threshold
+
+
+def compare(expected: torch.Tensor, actual: torch.Tensor) -> Comparison:
+    """PCC, max absolute error and relative (Frobenius) error of `actual` against `expected`."""
+    expected64 = expected.detach().to(torch.float64)
+    actual64 = actual.detach().to(torch.float64)
+    if expected64.shape != actual64.shape:
+        raise ValueError(f"compare: shapes differ: expected {tuple(expected64.shape)}, actual {tuple(actual64.shape)}")
+    difference = actual64 - expected64
+    max_abs = float(difference.abs().max()) if difference.numel() else 0.0
+    scale = float(expected64.norm())
+    relative = float(difference.norm()) / scale if scale else float(difference.norm())
+    return Comparison(pcc(expected, actual), max_abs, relative)
