@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import torch
-
 import ttnn
+
 from ttport.validate import compare
 
 # Per output dtype: minimum PCC and the max abs error allowed relative to the expected tensor's max magnitude.

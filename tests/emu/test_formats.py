@@ -7,10 +7,10 @@ import struct
 
 import pytest
 import torch
+import ttnn
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import ttnn
 from ttport.emu.formats import quantize_block_float, round_to_bfloat16
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 import torch
-
 import ttnn
+
 from tests.conftest import assert_close
 from ttport.validate import compare
 
