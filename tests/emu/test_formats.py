@@ -27,7 +27,11 @@ def reference_bfloat16(value: float) -> float:
 
 
 def reference_block(values: list[float], mantissa_bits: int) -> list[float]:
-    """One 16-value block: shared exponent = max exponent; k = round-half-even(|v| / ulp), saturating; no -0."""
+    """One 16-value block: shared exponent = max exponent; k = round-half-even(|v| / ulp), saturating; no -0.
+
+    float32 subnormals (exponent field 0) count as zero, as the packer reads only the exponent field.
+    """
+    values = [v if abs(v) >= 2.0**-126 else 0.0 for v in values]
     exponents = [math.frexp(v)[1] - 1 for v in values if v != 0]
     if not exponents:
         return [0.0] * len(values)

@@ -85,50 +85,68 @@ SRC_A_BITS = 4  # explicit mantissa bits of SrcA used per phase
 SRC_B_BITS = 6  # explicit mantissa bits of SrcB used per phase
 
 
-def _phases(a: torch.Tensor, b: torch.Tensor, fidelity: MathFidelity) -> torch.Tensor:
-    """Sum of the partial products the matrix engine forms at `fidelity` for a @ b.
+def _fidelity_terms(a: torch.Tensor, b: torch.Tensor, fidelity: MathFidelity) -> list[tuple[torch.Tensor, ...]]:
+    """(left, right) pairs whose products sum to what the matrix engine forms for a @ b at `fidelity`.
 
     tt-metal's matmul kernels unpack in0 (a, activations) to SrcB and in1 (b, weights) to SrcA; see
     docs/ttnn-numerics.md. So SrcA's high part is b's top 4 explicit bits and SrcB's is a's top 6.
     """
     if fidelity is MathFidelity.HiFi4:
-        return a @ b
+        return [(a, b)]
     a_high = _keep_mantissa_bits(a, SRC_B_BITS)
     if fidelity is MathFidelity.LoFi:
-        return a_high @ _keep_mantissa_bits(b, SRC_A_BITS)
+        return [(a_high, _keep_mantissa_bits(b, SRC_A_BITS))]
     if fidelity is MathFidelity.HiFi2:  # + SrcA's next bits
-        return a_high @ b
+        return [(a_high, b)]
     if fidelity is MathFidelity.HiFi3:  # + SrcB's next bits against SrcA's high part
-        return a_high @ b + (a - a_high) @ _keep_mantissa_bits(b, SRC_A_BITS)
+        return [(a_high, b), (a - a_high, _keep_mantissa_bits(b, SRC_A_BITS))]
     raise ValueError(f"math fidelity {fidelity} is not a valid fidelity")
 
 
-PARTIALS_BUDGET_BYTES = 64 * 2**20  # bounds the float32 partial products held at once
-
-
 def matrix_engine_matmul(a: torch.Tensor, b: torch.Tensor, config: WormholeComputeKernelConfig) -> torch.Tensor:
-    """a @ b (float32, inner dims padded to tiles) as the matrix engine computes it, in float32 before packing."""
+    """a @ b (inner dims padded to tiles) as the matrix engine computes it, in float32 before packing."""
+    exact_in_bfloat16 = a.dtype == b.dtype == torch.bfloat16 and config.math_fidelity is not MathFidelity.HiFi3
     a = a.to(torch.float32)
     b = b.to(torch.float32)
     if is_ideal():
         return a @ b
+    terms = _fidelity_terms(a, b, config.math_fidelity)
     if config.fp32_dest_acc_en:
-        return _phases(a, b, config.math_fidelity)
-    rank = max(a.dim(), b.dim())
-    a = a.reshape((1,) * (rank - a.dim()) + tuple(a.shape))
-    b = b.reshape((1,) * (rank - b.dim()) + tuple(b.shape))
+        return sum(left @ right for left, right in terms)
+    # A 16-bit destination: each 16-deep partial sum is added into it and rounded, one step after another.
+    # This sequential rounding is the faithful mode's main cost: K/16 passes over the output (see README).
     steps = a.shape[-1] // FACE_WIDTH
-    a_steps = a.reshape(*a.shape[:-1], steps, FACE_WIDTH).movedim(-2, 0)
-    b_steps = b.reshape(*b.shape[:-2], steps, FACE_WIDTH, b.shape[-1]).movedim(-3, 0)
     out_shape = (*torch.broadcast_shapes(a.shape[:-2], b.shape[:-2]), a.shape[-2], b.shape[-1])
-    group = max(1, PARTIALS_BUDGET_BYTES // (4 * max(1, torch.Size(out_shape).numel())))
-    destination = torch.zeros(out_shape, dtype=torch.bfloat16)
-    # 16-deep partial products, a group at a time, accumulated in order into a bfloat16 destination.
-    for start in range(0, steps, group):
-        partials = _phases(a_steps[start : start + group], b_steps[start : start + group], config.math_fidelity)
-        for partial in partials:
-            destination.add_(partial)  # computed in float32, stored rounded to nearest even
-    return destination.to(torch.float32)
+    if exact_in_bfloat16:
+        # The (single) term is exact in bfloat16, and a bfloat16 addmm_ computes destination + partial in float32 and
+        # rounds once to nearest even: exactly one destination step, at BLAS speed.
+        terms = [(left.to(torch.bfloat16), right.to(torch.bfloat16)) for left, right in terms]
+        destination = torch.zeros(out_shape, dtype=torch.bfloat16)
+        for step in range(steps):
+            inner = slice(step * FACE_WIDTH, (step + 1) * FACE_WIDTH)
+            for left, right in terms:
+                _accumulate(destination, left[..., inner], right[..., inner, :])
+        return destination.to(torch.float32)
+    destination = torch.zeros(out_shape, dtype=torch.float32)
+    rounded = torch.empty(out_shape, dtype=torch.bfloat16)
+    for step in range(steps):
+        inner = slice(step * FACE_WIDTH, (step + 1) * FACE_WIDTH)
+        for left, right in terms:
+            _accumulate(destination, left[..., inner], right[..., inner, :])
+        rounded.copy_(destination)  # round to bfloat16 (nearest even) in place
+        destination.copy_(rounded)
+    return destination
+
+
+def _accumulate(destination: torch.Tensor, left: torch.Tensor, right: torch.Tensor) -> None:
+    """destination += left @ right in one BLAS call where the shapes allow (the partial never hits memory)."""
+    if right.dim() == 2 and destination.is_contiguous():
+        destination.view(-1, right.shape[-1]).addmm_(left.reshape(-1, left.shape[-1]), right)
+    elif left.shape[:-2] == right.shape[:-2] == destination.shape[:-2]:
+        flat = destination.view(-1, *destination.shape[-2:])
+        flat.baddbmm_(left.reshape(-1, *left.shape[-2:]), right.reshape(-1, *right.shape[-2:]))
+    else:
+        destination.add_(left @ right)
 
 
 def elementwise_product(a: torch.Tensor, b: torch.Tensor, fidelity: MathFidelity) -> torch.Tensor:
