@@ -122,7 +122,7 @@ def _add_bias(op: str, values: torch.Tensor, bias: Tensor, out_shape, config) ->
             "prepare it with ttnn.model_preprocessing.preprocess_linear_bias"
         )
     row = as_float(bias.stored).reshape(-1, bias.stored.shape[-1])[:1]  # the hardware broadcasts the tile's row 0
-    total = values + row
+    total = values.add_(row)  # values is this op's own fresh float32 result
     if not (config.fp32_dest_acc_en or is_ideal()):
         total = total.to(torch.bfloat16).to(torch.float32)  # the sum lands in the 16-bit destination
     return total
