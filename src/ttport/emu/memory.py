@@ -2,43 +2,34 @@
 
 from __future__ import annotations
 
-import enum
 import math
 from dataclasses import dataclass, field
 
+from .types import TTNNEnum
 
-class BufferType(enum.Enum):
+
+class BufferType(TTNNEnum):
     DRAM = 0
     L1 = 1
     SYSTEM_MEMORY = 2
     L1_SMALL = 3
     TRACE = 4
 
-    def __repr__(self) -> str:
-        return f"BufferType.{self.name}"
 
-    __str__ = __repr__
-
-
-class TensorMemoryLayout(enum.Enum):
+class TensorMemoryLayout(TTNNEnum):
     INTERLEAVED = 0
     HEIGHT_SHARDED = 2
     WIDTH_SHARDED = 3
     BLOCK_SHARDED = 4
 
-    def __repr__(self) -> str:
-        return f"TensorMemoryLayout.{self.name}"
 
-    __str__ = __repr__
-
-
-class ShardStrategy(enum.Enum):
+class ShardStrategy(TTNNEnum):
     HEIGHT = 0
     WIDTH = 1
     BLOCK = 2
 
 
-class ShardOrientation(enum.Enum):
+class ShardOrientation(TTNNEnum):
     ROW_MAJOR = 0
     COL_MAJOR = 1
 

@@ -17,20 +17,15 @@ from dataclasses import dataclass
 
 import torch
 
-from .types import FACE_WIDTH
+from .types import FACE_WIDTH, TTNNEnum
 
 
-class MathFidelity(enum.Enum):
+class MathFidelity(TTNNEnum):
     LoFi = 0
     HiFi2 = 2
     HiFi3 = 3
     HiFi4 = 4
     Invalid = 255
-
-    def __repr__(self) -> str:
-        return f"MathFidelity.{self.name}"
-
-    __str__ = __repr__
 
 
 @dataclass

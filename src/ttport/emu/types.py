@@ -13,7 +13,16 @@ FACE_HEIGHT = 16
 FACE_WIDTH = 16
 
 
-class DataType(enum.Enum):
+class TTNNEnum(enum.Enum):
+    """An enum that prints as ttnn's do: DataType.BFLOAT16."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}.{self.name}"
+
+    __str__ = __repr__
+
+
+class DataType(TTNNEnum):
     # Values are ttnn 0.81.1's enum values (tests/data/ttnn_api_0.81.1.json checks them).
     BFLOAT16 = 0
     FLOAT32 = 1
@@ -25,31 +34,16 @@ class DataType(enum.Enum):
     INT32 = 7
     INVALID = 8
 
-    def __repr__(self) -> str:
-        return f"DataType.{self.name}"
 
-    __str__ = __repr__
-
-
-class Layout(enum.Enum):
+class Layout(TTNNEnum):
     ROW_MAJOR = 0
     TILE = 1
     INVALID = 2
 
-    def __repr__(self) -> str:
-        return f"Layout.{self.name}"
 
-    __str__ = __repr__
-
-
-class StorageType(enum.Enum):
+class StorageType(TTNNEnum):
     HOST = 0
     DEVICE = 1
-
-    def __repr__(self) -> str:
-        return f"StorageType.{self.name}"
-
-    __str__ = __repr__
 
 
 @dataclass(frozen=True)

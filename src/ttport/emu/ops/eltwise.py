@@ -53,12 +53,14 @@ def _binary(op: str, a, b, golden, *, dtype, memory_config, output_tensor, fidel
     )
 
 
-def _add(x, y, fidelity):
-    return x + y
-
-
-def _subtract(x, y, fidelity):
-    return x - y
+# name -> (golden on float32 operands, math fidelity it runs at or None, flops per element).
+BINARY_GOLDENS = {
+    "add": (lambda x, y: x + y, None, 1),
+    "subtract": (lambda x, y: x - y, None, 1),
+    "multiply": (None, BINARY_MATH_FIDELITY, 1),  # the matrix engine's product, see elementwise_product
+    # ttnn divides as x * recip(y), the reciprocal on the SFPU in fp32 (docs/ttnn-numerics.md).
+    "divide": (lambda x, y: x * torch.reciprocal(torch.as_tensor(y, dtype=torch.float32)), None, 2),
+}
 
 
 def _multiply(x, y, fidelity):
@@ -67,114 +69,45 @@ def _multiply(x, y, fidelity):
     return elementwise_product(x, y, fidelity)
 
 
-def _divide(x, y, fidelity):
-    # ttnn divides as x * recip(y) on the SFPU in fp32 (docs/ttnn-numerics.md).
-    return x * torch.reciprocal(torch.as_tensor(y, dtype=torch.float32))
+def _make_binary(name: str):
+    golden, fidelity, flops = BINARY_GOLDENS[name]
+    compute = _multiply if golden is None else (lambda x, y, _: golden(x, y))
+    op = f"ttnn.{name}"
 
-
-@ttnn_op("ttnn.add", flops=elementwise_flops(1))
-def add(
-    input_tensor_a,
-    input_tensor_b,
-    *,
-    dtype=None,
-    memory_config=None,
-    output_tensor=None,
-    activations=None,
-    input_tensor_a_activations=None,
-    input_tensor_b_activations=None,
-    use_legacy=None,
-    sub_core_grids=None,
-):
-    _refuse_activations("ttnn.add", activations, input_tensor_a_activations, input_tensor_b_activations)
-    return _binary(
-        "ttnn.add",
+    def binary(
         input_tensor_a,
         input_tensor_b,
-        _add,
-        dtype=dtype,
-        memory_config=memory_config,
-        output_tensor=output_tensor,
-    )
+        *,
+        dtype=None,
+        memory_config=None,
+        output_tensor=None,
+        activations=None,
+        input_tensor_a_activations=None,
+        input_tensor_b_activations=None,
+        use_legacy=None,
+        sub_core_grids=None,
+    ):
+        _refuse_activations(op, activations, input_tensor_a_activations, input_tensor_b_activations)
+        return _binary(
+            op,
+            input_tensor_a,
+            input_tensor_b,
+            compute,
+            dtype=dtype,
+            memory_config=memory_config,
+            output_tensor=output_tensor,
+            fidelity=fidelity,
+        )
+
+    binary.__name__ = binary.__qualname__ = name
+    binary.__doc__ = f"{op}: element-wise {name} of two tensors (broadcasting dims of size 1) or a tensor and a number."
+    return ttnn_op(op, flops=elementwise_flops(flops))(binary)
 
 
-@ttnn_op("ttnn.subtract", flops=elementwise_flops(1))
-def subtract(
-    input_tensor_a,
-    input_tensor_b,
-    *,
-    dtype=None,
-    memory_config=None,
-    output_tensor=None,
-    activations=None,
-    input_tensor_a_activations=None,
-    input_tensor_b_activations=None,
-    use_legacy=None,
-    sub_core_grids=None,
-):
-    _refuse_activations("ttnn.subtract", activations, input_tensor_a_activations, input_tensor_b_activations)
-    return _binary(
-        "ttnn.subtract",
-        input_tensor_a,
-        input_tensor_b,
-        _subtract,
-        dtype=dtype,
-        memory_config=memory_config,
-        output_tensor=output_tensor,
-    )
-
-
-@ttnn_op("ttnn.multiply", flops=elementwise_flops(1))
-def multiply(
-    input_tensor_a,
-    input_tensor_b,
-    *,
-    dtype=None,
-    memory_config=None,
-    output_tensor=None,
-    activations=None,
-    input_tensor_a_activations=None,
-    input_tensor_b_activations=None,
-    use_legacy=None,
-    sub_core_grids=None,
-):
-    _refuse_activations("ttnn.multiply", activations, input_tensor_a_activations, input_tensor_b_activations)
-    return _binary(
-        "ttnn.multiply",
-        input_tensor_a,
-        input_tensor_b,
-        _multiply,
-        dtype=dtype,
-        memory_config=memory_config,
-        output_tensor=output_tensor,
-        fidelity=BINARY_MATH_FIDELITY,
-    )
-
-
-@ttnn_op("ttnn.divide", flops=elementwise_flops(2))
-def divide(
-    input_tensor_a,
-    input_tensor_b,
-    *,
-    dtype=None,
-    memory_config=None,
-    output_tensor=None,
-    activations=None,
-    input_tensor_a_activations=None,
-    input_tensor_b_activations=None,
-    use_legacy=None,
-    sub_core_grids=None,
-):
-    _refuse_activations("ttnn.divide", activations, input_tensor_a_activations, input_tensor_b_activations)
-    return _binary(
-        "ttnn.divide",
-        input_tensor_a,
-        input_tensor_b,
-        _divide,
-        dtype=dtype,
-        memory_config=memory_config,
-        output_tensor=output_tensor,
-    )
+add = _make_binary("add")
+subtract = _make_binary("subtract")
+multiply = _make_binary("multiply")
+divide = _make_binary("divide")
 
 
 def _refuse_activations(op: str, *activations) -> None:
