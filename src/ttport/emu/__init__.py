@@ -10,7 +10,8 @@ with ttnn.manage_device(0) as device:
 
 from __future__ import annotations
 
-from . import ops, transformer  # noqa: F401  (registers every op)
+from . import model_preprocessing, ops, transformer  # noqa: F401  (registers every op)
+from .config import CONFIG
 from .device import Device, close_device, manage_device, open_device
 from .errors import (
     DeallocatedError,
@@ -80,6 +81,7 @@ from .ops.embedding import embedding
 from .ops.matmul import linear, matmul
 from .ops.normalization import layer_norm, rms_norm, softmax
 from .ops.reduction import max, mean, sum
+from .serialization import dump_tensor, load_tensor
 from .tensor import Shape, Tensor
 from .trace import OpRecord, trace
 from .types import TILE_HEIGHT, DataType, Layout, StorageType
