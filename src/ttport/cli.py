@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import runpy
 import sys
 
@@ -14,14 +15,19 @@ def _demo(args) -> int:
 
 
 def _run(args) -> int:
-    """Run a Python script with `import ttnn` resolved (emulator unless real ttnn and a card are present)."""
+    """Run a script (or -m module) with `import ttnn` resolved, as `python` would run it."""
     from ttport import emu
 
     emu.install()
     print(emu.backend_description(), file=sys.stderr)
     sys.argv = [args.script, *args.args]
     try:
-        runpy.run_path(args.script, run_name="__main__")
+        if args.module:
+            sys.path.insert(0, os.getcwd())
+            runpy.run_module(args.script, run_name="__main__", alter_sys=True)
+        else:
+            sys.path.insert(0, os.path.dirname(os.path.abspath(args.script)))
+            runpy.run_path(args.script, run_name="__main__")
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
     return 0
@@ -41,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_demo)
 
     run = commands.add_parser("run", help="run SCRIPT with `import ttnn` provided (emulator where no card)")
-    run.add_argument("script", help="path of the Python script")
+    run.add_argument("-m", dest="module", action="store_true", help="SCRIPT is a module name, as in python -m")
+    run.add_argument("script", help="path of the Python script (or module name with -m)")
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
     run.set_defaults(handler=_run)
     return parser
