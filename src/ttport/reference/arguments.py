@@ -1,0 +1,82 @@
+"""An op node's arguments by schema name, printed through the function being built."""
+
+from __future__ import annotations
+
+from torch import fx
+
+from .expr import ATOM, Expr, literal
+
+_MISSING = object()
+# Arguments whose literal values may be configuration (sizes, scales, epsilons), named when they match one.
+CONFIG_ARGUMENTS = {"size", "shape", "normalized_shape", "other", "eps", "exponent", "value", "fill_value", "scale"}
+
+
+class Arguments:
+    def __init__(self, node: fx.Node, builder):
+        self.node, self.builder = node, builder
+        self.values, self.defaults = {}, {}
+        schema = getattr(node.target, "_schema", None)
+        if schema is None:  # Python operators: positional only
+            self.values = dict(enumerate(node.args))
+            return
+        for i, argument in enumerate(schema.arguments):
+            default = argument.default_value if argument.has_default_value() else _MISSING
+            if i < len(node.args) and not argument.kwarg_only:
+                value = node.args[i]
+            else:
+                value = node.kwargs.get(argument.name, default)
+            self.values[argument.name] = None if value is _MISSING else value
+            self.defaults[argument.name] = default
+
+    def raw(self, name):
+        return self.values.get(name)
+
+    def given(self, name) -> bool:
+        value = self.values.get(name)
+        default = self.defaults.get(name, _MISSING)
+        if value is None:
+            return False
+        return default is _MISSING or not _same(value, default)
+
+    def x(self, name) -> Expr:
+        return self.builder.value(self.values[name])
+
+    def e(self, name, precedence: int) -> str:
+        return self.x(name).at(precedence)
+
+    def p(self, name) -> str:
+        return self.fmt(self.values.get(name), config=name in CONFIG_ARGUMENTS)
+
+    def fmt(self, value, config: bool = False) -> str:
+        if isinstance(value, (list, tuple)):
+            return "[" + ", ".join(self.fmt(v, config) for v in value) + "]"
+        if isinstance(value, fx.Node):
+            return self.builder.value(value).text
+        if config:
+            named = self.builder.config_name(value)
+            if named:
+                return named
+        return literal(value)
+
+    def spread(self, name) -> list[str]:
+        """A size list as separate arguments: x.view(batch_size, sequence_length, -1)."""
+        return [self.fmt(v, config=True) for v in self.values[name]]
+
+    def subscript(self, text: str) -> Expr:
+        """x[:, :, text] on the node's `dim`; negative dims count from the end with an ellipsis."""
+        dim = self.values.get("dim") or 0
+        receiver = self.e("self", ATOM)
+        if dim < 0:
+            return Expr(f"{receiver}[..., {', '.join([text] + [':'] * (-dim - 1))}]")
+        return Expr(f"{receiver}[{', '.join([':'] * dim + [text])}]")
+
+    def linear_weight(self, name) -> str | None:
+        """parameters.x.weight when the weight is an nn.Linear's (stored pre-transposed), else None."""
+        return self.builder.linear_weight(self.values.get(name))
+
+
+def _same(value, default) -> bool:
+    try:
+        return bool(value == default)
+    except Exception:  # tensors and odd defaults compare badly; treat as given
+        return False

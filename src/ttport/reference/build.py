@@ -1,0 +1,213 @@
+"""Build one function body: order, dead code, inlining of single-use values, names, child calls, loops."""
+
+from __future__ import annotations
+
+from torch import fx
+
+from ..capture.bind import is_symbolic
+from .arguments import Arguments
+from .emit import Body, FunctionBuilder, GenerationError, Item, op_name, parameter_expression
+from .expr import Expr
+from .naming import Names, snake, targets
+from .ops import OPS
+from .statements import Call, Statement, call_text, reroll
+
+
+def build_body(builder: FunctionBuilder, kinds) -> Body:
+    items = builder.collect()
+    reads = [_reads(builder, item) for item in items]
+    outputs = [builder.resolve(n) for _, n in builder.owner.outputs if n is not None]
+    live = _live(builder, items, reads, outputs)
+    items = [item for item, keep in zip(items, live) if keep]
+    reads = [r for r, keep in zip(reads, live) if keep]
+    inlined = _inlined(items, reads, outputs)
+    last_use = _last_use(items, reads, inlined, outputs)
+    params = _params(builder.owner)
+    names = Names(set(builder.context.function_names))
+    for expr, node in builder.owner.inputs:
+        names.hold(expr.split("[", 1)[0], last_use.get(node, -1))
+    statements = []
+    for position, item in enumerate(items):
+        if item.call is not None:
+            statements.append(_call_statement(builder, item, position, names, last_use, kinds))
+            continue
+        expr = _expression(builder, item.node)
+        if item.node in inlined:
+            builder.exprs[item.node] = expr
+            continue
+        name = names.assign(_wanted(builder, items, position), position, last_use.get(item.node, position))
+        builder.exprs[item.node] = Expr(name)
+        statements.append(Statement([name], expr.text))
+    returns = [builder.ref(n).text for _, n in builder.owner.outputs if n is not None]
+    for name in builder.prelude:
+        if name in names.live_until:
+            raise GenerationError(f"{builder.where()}: size name {name} clashes with a variable")
+    prelude = [Statement([name], text) for name, text in builder.prelude.items()]
+    statements = reroll(prelude + statements, builder.context.list_lengths(builder.owner))
+    return Body(params, dict(builder.kwargs), statements, returns, builder.uses_parameters)
+
+
+def _params(owner) -> list[str]:
+    order = list(owner.record.arguments) if owner.record is not None else []
+    names = []
+    for expr, _ in owner.inputs:
+        base = expr.split("[", 1)[0]
+        if base not in names:
+            names.append(base)
+    return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
+
+
+def _reads(builder, item: Item) -> list[fx.Node]:
+    nodes = [n for _, n in item.call.inputs] if item.call is not None else item.node.all_input_nodes
+    resolved = (builder.resolve(n) for n in nodes)
+    return [n for n in resolved if n.op != "get_attr" and not is_symbolic(n)]
+
+
+def _produced(builder, item: Item) -> list[fx.Node]:
+    if item.call is None:
+        return [item.node]
+    return [n for _, n in item.call.outputs if n is not None]
+
+
+def _live(builder, items, reads, outputs) -> list[bool]:
+    needed = set(outputs)
+    live = [False] * len(items)
+    for i in range(len(items) - 1, -1, -1):
+        if any(n in needed for n in _produced(builder, items[i])):
+            live[i] = True
+            needed.update(reads[i])
+    return live
+
+
+def _inlined(items, reads, outputs) -> set[fx.Node]:
+    """Values used once, by the next op on the same source line, are written inside that op's expression."""
+    users: dict[fx.Node, list[int]] = {}
+    for i, nodes in enumerate(reads):
+        for n in nodes:
+            users.setdefault(n, []).append(i)
+    inlined = set()
+    for i, item in enumerate(items):
+        if item.node is None or item.node in outputs or item.line is None:
+            continue
+        use = users.get(item.node, [])
+        if len(use) == 1 and items[use[0]].line == item.line and items[use[0]].node is not None:
+            inlined.add(item.node)
+    return inlined
+
+
+def _last_use(items, reads, inlined, outputs) -> dict:
+    """Statement position of each value's last read (inlined values are read where their user is written)."""
+    where: dict[fx.Node, int] = {}
+    for i in range(len(items) - 1, -1, -1):
+        item = items[i]
+        if item.node in inlined:
+            where[item.node] = _materialised(items, reads, where, item.node)
+    last = {}
+    for i, nodes in enumerate(reads):
+        position = where.get(items[i].node, i) if items[i].node is not None else i
+        for n in nodes:
+            last[n] = max(last.get(n, -1), position)
+    for n in outputs:
+        last[n] = len(items)
+    return last
+
+
+def _materialised(items, reads, where, node) -> int:
+    for i, nodes in enumerate(reads):
+        if node in nodes:
+            return where.get(items[i].node, i)
+    return len(items)
+
+
+def _expression(builder, node: fx.Node) -> Expr:
+    emitter = OPS.get(op_name(node))
+    arguments = Arguments(node, builder)
+    if node.target.__module__ == "_operator" and op_name(node) == "getitem":
+        return Expr(f"{arguments.e(0, 100)}[{node.args[1]!r}]")
+    if emitter is None:
+        return _generic(builder, node, arguments)
+    return emitter(arguments)
+
+
+def _generic(builder, node, arguments) -> Expr:
+    """torch.ops.aten.<op>.<overload>(...): exact for any ATen op without a readable rule."""
+    schema = getattr(node.target, "_schema", None)
+    if schema is None:
+        raise GenerationError(f"{builder.where()}: no rule for {node.target}")
+    parts = []
+    for argument in schema.arguments:
+        if not arguments.given(argument.name) or argument.name in ("device", "pin_memory", "layout"):
+            continue
+        text = arguments.fmt(arguments.raw(argument.name))
+        parts.append(f"{argument.name}={text}" if argument.kwarg_only else text)
+    return Expr(f"torch.ops.aten.{node.target.overloadpacket.__name__}.{node.target._overloadname}({', '.join(parts)})")
+
+
+def _wanted(builder, items, position) -> str:
+    """Name for a value: the source line's assignment target, else the inline module's name, else the op's."""
+    item = items[position]
+    names = targets(item.code)
+    later_same_line = any(other.line == item.line for other in items[position + 1 :] if other.line is not None)
+    if len(names) == 1 and not later_same_line:
+        return names[0]
+    stack = list((item.node.meta.get("nn_module_stack") or {}).values())
+    if stack and builder.context.is_builtin_path(stack[-1][0]) and stack[-1][0] != builder.owner.path:
+        return snake(stack[-1][0].rsplit(".", 1)[-1].split("@")[0])
+    return op_name(item.node).strip("_")
+
+
+def _call_statement(builder, item: Item, position, names: Names, last_use, kinds) -> Statement:
+    child = item.call
+    kind = kinds[child.key]
+    args = [_argument(builder, child, name) for name in kind.params]
+    keywords = []
+    for name, value in kind.kwargs_of(child).items():
+        if builder.kwargs.get(name, value) == value:
+            builder.kwargs[name] = value
+            keywords.append(f"{name}={name}")
+        else:
+            keywords.append(f"{name}={value!r}")
+    relative = child.relative_path(builder.owner)
+    parameters = parameter_expression(relative) if kind.uses_parameters else None
+    builder.uses_parameters |= kind.uses_parameters
+    call = Call(relative, kind.name, args, keywords, parameters)
+    wanted = targets(item.code)
+    returned = [n for _, n in child.outputs if n is not None]
+    leaf_paths = [p for p, n in child.outputs if n is not None]
+    result = []
+    for index, node in enumerate(returned):
+        if last_use.get(node, -1) < position:
+            result.append("_")
+            continue
+        name = _output_name(wanted, leaf_paths[index], child, len(returned))
+        name = names.assign(name, position, last_use[node])
+        builder.exprs[node] = Expr(name)
+        result.append(name)
+    if result and all(r == "_" for r in result):
+        result = []
+    return Statement(result, call_text(call, parameters), call=call)
+
+
+def _output_name(wanted: list[str], path: tuple, child, count: int) -> str:
+    if len(wanted) == count == 1:
+        return wanted[0]
+    if path and isinstance(path[0], int) and len(wanted) > path[0] and len(wanted) > 1:
+        return wanted[path[0]]
+    if path and isinstance(path[-1], str):
+        return path[-1]
+    if len(wanted) == 1:
+        return f"{wanted[0]}_{path[0] if path else 0}"
+    return f"{snake(child.name)}_output"
+
+
+def _argument(builder, child, name: str) -> str:
+    parts = [(expr[len(name) :], node) for expr, node in child.inputs if expr.split("[", 1)[0] == name]
+    if len(parts) == 1 and parts[0][0] == "":
+        return builder.ref(parts[0][1]).text
+    if all(p.startswith("[") and p[1:-1].isdigit() for p, _ in parts):
+        values = {int(p[1:-1]): builder.ref(n).text for p, n in parts}
+        if sorted(values) == list(range(len(values))):
+            return "(" + ", ".join(values[i] for i in range(len(values))) + ("," if len(values) == 1 else "") + ")"
+    if all(p.startswith("['") for p, _ in parts):
+        return "{" + ", ".join(f"{p[2:-2]!r}: {builder.ref(n).text}" for p, n in parts) + "}"
+    raise GenerationError(f"{builder.where()}: cannot rebuild argument {name!r} of {child.path} from {parts}")

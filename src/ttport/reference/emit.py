@@ -1,0 +1,220 @@
+"""One module call -> the body of its functional torch function (statements, names, inlining, child calls)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import fx
+
+from ..capture.bind import is_symbolic
+from ..capture.tree import ModuleCall
+from .config_values import ConfigNames
+from .expr import ATOM, Expr, literal
+from .naming import Names, frames, safe, snake, targets
+from .ops import CHECKS, MAX_INDEX, OPERATORS, OPS, PASSTHROUGH
+from .statements import Call, Statement
+
+
+class GenerationError(Exception):
+    """A graph construct the reference generator has no rule for."""
+
+
+@dataclass
+class Item:
+    node: fx.Node | None = None
+    call: ModuleCall | None = None
+    line: tuple | None = None  # (file, line) of the owner's source line
+    code: str = ""
+
+
+@dataclass
+class Body:
+    params: list[str]
+    kwargs: dict  # configuration keyword arguments: name -> value at this call
+    statements: list[Statement] = field(default_factory=list)
+    returns: list[str] = field(default_factory=list)
+    uses_parameters: bool = False
+
+
+def function_children(call: ModuleCall) -> list[ModuleCall]:
+    found = []
+    for child in call.children:
+        found += [child] if not child.inline else function_children(child)
+    return found
+
+
+def inline_children(call: ModuleCall) -> list[tuple[str, torch.nn.Module]]:
+    found = []
+    for child in call.children:
+        if child.inline:
+            found += [(child.relative_path(call), child.module)] + inline_children(child)
+    return found
+
+
+class FunctionBuilder:
+    def __init__(self, owner: ModuleCall, context):
+        self.owner, self.context = owner, context
+        self.children = function_children(owner)
+        self.node_child = {node: child for child in self.children for node in child.nodes}
+        self.inputs = {node: expr for expr, node in owner.inputs}
+        self.kwargs: dict = {}
+        self.config = ConfigNames(owner.module, context.config_of(owner.module), inline_children(owner))
+        self.prelude: dict[str, str] = {}  # size name -> its definition
+        self.exprs: dict[fx.Node, Expr] = {}
+        self.uses_parameters = False
+
+    # -- values ------------------------------------------------------------------------------------------------
+    def value(self, value) -> Expr:
+        if isinstance(value, fx.Node):
+            return self.ref(value)
+        if isinstance(value, (list, tuple)):
+            return Expr("[" + ", ".join(self.value(v).text for v in value) + "]")
+        if isinstance(value, torch.device):
+            raise GenerationError("device argument reached printing")
+        return Expr(literal(value))
+
+    def ref(self, node: fx.Node) -> Expr:
+        node = self.resolve(node)
+        if node in self.inputs:
+            return Expr(self.inputs[node])
+        if node.op == "get_attr":
+            return Expr(self.attribute(node))
+        if is_symbolic(node):
+            return self.size(node)
+        if node in self.exprs:
+            return self.exprs[node]
+        raise GenerationError(f"{self.where()}: value {node.name} ({node.target}) is read before it is computed")
+
+    def resolve(self, node: fx.Node) -> fx.Node:
+        while node in self.aliases:
+            node = self.aliases[node]
+        return node
+
+    def where(self) -> str:
+        return f"{self.owner.path or '<root>'} ({self.owner.cls.__name__})"
+
+    def config_name(self, value) -> str | None:
+        return self.config.name(value, self.kwargs)
+
+    # -- parameters ---------------------------------------------------------------------------------------------
+    def attribute(self, node: fx.Node, transposed_ok: bool = False) -> str:
+        relative = self.context.relative_attribute(node.target, self.owner.path)
+        if relative is None:
+            return self.context.constant(node)
+        self.uses_parameters = True
+        text = parameter_expression(relative)
+        if self.context.is_linear_weight(self.owner.path, relative) and not transposed_ok:
+            return f"{text}.T"  # stored pre-transposed; this use wants the original layout
+        return text
+
+    def linear_weight(self, value) -> str | None:
+        if not isinstance(value, fx.Node) or value.op != "get_attr":
+            return None
+        relative = self.context.relative_attribute(value.target, self.owner.path)
+        if relative is None or not self.context.is_linear_weight(self.owner.path, relative):
+            return None
+        return self.attribute(value, transposed_ok=True)
+
+    # -- sizes ---------------------------------------------------------------------------------------------------
+    def size(self, node: fx.Node) -> Expr:
+        value = node.meta.get("val")
+        if isinstance(value, (int, float, bool)):
+            return Expr(literal(value))
+        symbol = value.node.expr
+        name = self.context.symbol_names.get(symbol)
+        if name is not None and self.define_size(name, symbol):
+            return Expr(name)
+        if node.target in OPERATORS:
+            symbol_text, precedence = OPERATORS[node.target]
+            left, right = (self.value(a) for a in node.args)
+            return Expr(f"{left.at(precedence)} {symbol_text} {right.at(precedence + 1)}", precedence)
+        if node.target is torch.ops.aten.sym_size.int:
+            return Expr(f"{self.ref(node.args[0]).at(ATOM)}.shape[{node.args[1]}]")
+        raise GenerationError(f"{self.where()}: cannot express size {symbol} from this module's inputs")
+
+    def define_size(self, name: str, symbol) -> bool:
+        if name in self.prelude:
+            return True
+        for node, expr in self.inputs.items():
+            shape = getattr(node.meta.get("val"), "shape", ())
+            for dim, size in enumerate(shape):
+                if isinstance(size, torch.SymInt) and size.node.expr == symbol:
+                    self.prelude[name] = f"{expr}.shape[{dim}]"
+                    return True
+        return False
+
+    # -- items ---------------------------------------------------------------------------------------------------
+    def collect(self) -> list[Item]:
+        self.aliases: dict[fx.Node, fx.Node] = {}
+        last_node = {child: child.nodes[-1] for child in self.children if child.nodes}
+        items = []
+        for node in self.owner.nodes:
+            if node.op != "call_function":
+                continue
+            child = self.node_child.get(node)
+            if child is not None:
+                if last_node.get(child) is node:
+                    items.append(Item(call=child, **self.line(node)))
+                continue
+            name = op_name(node)
+            if name in CHECKS or (is_symbolic(node) and node.target not in (torch.ops.aten.sym_size.int,)):
+                continue
+            if is_symbolic(node):
+                continue
+            if name in PASSTHROUGH or is_identity(node):
+                self.aliases[node] = node.args[0]
+                continue
+            items.append(Item(node=node, **self.line(node)))
+        return items
+
+    def line(self, node: fx.Node) -> dict:
+        found = frames(node)
+        depth = self.context.depth(node, self.owner)
+        if not found:
+            return {}
+        file, line, code = found[depth] if depth < len(found) else found[-1]
+        return {"line": (file, line), "code": code}
+
+
+def op_name(node: fx.Node) -> str:
+    target = node.target
+    if hasattr(target, "overloadpacket"):
+        return target.overloadpacket.__name__
+    return getattr(target, "__name__", str(target))
+
+
+def is_identity(node: fx.Node) -> bool:
+    """x[:], x + 0, x.to(its own dtype): values the reference can read straight through."""
+    name, args = op_name(node), node.args
+    if name == "slice":
+        start = args[2] if len(args) > 2 else None
+        end = args[3] if len(args) > 3 else None
+        step = args[4] if len(args) > 4 else 1
+        return start in (None, 0) and end in (None, MAX_INDEX) and step == 1
+    if name in ("add", "sub") and len(args) == 2 and not isinstance(args[1], fx.Node) and args[1] == 0:
+        return _same_dtype(node)
+    return is_noop_cast(node)
+
+
+def _same_dtype(node: fx.Node) -> bool:
+    before, after = node.args[0].meta.get("val"), node.meta.get("val")
+    return isinstance(before, torch.Tensor) and isinstance(after, torch.Tensor) and before.dtype == after.dtype
+
+
+def is_noop_cast(node: fx.Node) -> bool:
+    """x.to(same dtype) or a device-only move: the identity in a CPU reference."""
+    if op_name(node) not in ("to", "_to_copy", "type_as"):
+        return False
+    before, after = node.args[0].meta.get("val"), node.meta.get("val")
+    return isinstance(before, torch.Tensor) and isinstance(after, torch.Tensor) and before.dtype == after.dtype
+
+
+def parameter_expression(relative: str) -> str:
+    text = "parameters"
+    for part in relative.split("."):
+        text += f"[{part}]" if part.isdigit() else (f".{part}" if part.isidentifier() else f"[{part!r}]")
+    return text
+
+
+__all__ = ["FunctionBuilder", "GenerationError", "Body", "Item", "Names", "safe", "snake", "targets", "Call", "OPS"]
