@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
+
 import torch
 from torch import fx
 
+from .identity import source
 from .record import CallRecord, same_value, tensor_leaves
 from .tree import ModuleCall
 
@@ -40,14 +43,32 @@ def argument_leaves(record: CallRecord) -> list[tuple[str, object]]:
 
 
 def bind_inputs(call: ModuleCall, values: dict) -> bool:
+    """Each tensor read from outside -> the argument holding that value.
+
+    A tensor the traced graph builds where the eager forward passed None (Hugging Face builds an all-zero mask
+    only when tracing) is bound, in signature order, to a parameter that was None or left at its default.
+    """
     leaves = argument_leaves(call.record)
-    call.inputs = []
+    spare = iter(_unset_parameters(call))
+    call.inputs, call.traced = [], {}
     for node in external_inputs(call):
         match = next((expr for expr, tensor in leaves if same_value(values.get(node), tensor)), None)
         if match is None:
-            return False
+            match = next(spare, None)
+            if match is None:
+                return False
+            call.traced[match] = node
         call.inputs.append((match, node))
     return True
+
+
+def _unset_parameters(call: ModuleCall) -> list[str]:
+    parameters = inspect.signature(call.module.forward).parameters.values()
+    return [
+        p.name
+        for p in parameters
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and call.record.arguments.get(p.name) is None
+    ]
 
 
 def bind_outputs(call: ModuleCall, values: dict) -> bool:

@@ -26,6 +26,7 @@ class ModuleCall:
     inputs: list[tuple[str, fx.Node]] = field(default_factory=list)  # (argument expression, node)
     outputs: list[tuple[tuple, fx.Node | None]] = field(default_factory=list)  # (leaf path in the output, node)
     record: object = None  # the real forward's (arguments, output) for this call
+    traced: dict = field(default_factory=dict)  # argument name -> graph node, where the eager call passed None
 
     @property
     def cls(self) -> type:

@@ -66,7 +66,7 @@ def _reads(builder, item: Item) -> list[fx.Node]:
 def _produced(builder, item: Item) -> list[fx.Node]:
     if item.call is None:
         return [item.node]
-    return [n for _, n in item.call.outputs if n is not None]
+    return [builder.resolve(n) for _, n in item.call.outputs if n is not None]
 
 
 def _live(builder, items, reads, outputs) -> list[bool]:
@@ -172,7 +172,7 @@ def _call_statement(builder, item: Item, position, names: Names, last_use, kinds
     builder.uses_parameters |= kind.uses_parameters
     call = Call(relative, kind.name, args, keywords, parameters)
     wanted = targets(item.code)
-    returned = [n for _, n in child.outputs if n is not None]
+    returned = [builder.resolve(n) for _, n in child.outputs if n is not None]
     leaf_paths = [p for p, n in child.outputs if n is not None]
     result = []
     for index, node in enumerate(returned):

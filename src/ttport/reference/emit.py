@@ -12,7 +12,8 @@ from ..capture.tree import ModuleCall
 from .config_values import ConfigNames
 from .expr import ATOM, Expr, literal
 from .naming import Names, frames, safe, snake, targets
-from .ops import CHECKS, MAX_INDEX, OPERATORS, OPS, PASSTHROUGH
+from ..capture.identity import is_identity, op_name
+from .ops import CHECKS, OPERATORS, OPS
 from .statements import Call, Statement
 
 
@@ -153,6 +154,8 @@ class FunctionBuilder:
             if node.op != "call_function":
                 continue
             child = self.node_child.get(node)
+            if is_identity(node):  # also inside children: the parent may read a child's no-op cast of its input
+                self.aliases[node] = node.args[0]
             if child is not None:
                 if last_node.get(child) is node:
                     items.append(Item(call=child, **self.line(node)))
@@ -162,8 +165,7 @@ class FunctionBuilder:
                 continue
             if is_symbolic(node):
                 continue
-            if name in PASSTHROUGH or is_identity(node):
-                self.aliases[node] = node.args[0]
+            if is_identity(node):
                 continue
             items.append(Item(node=node, **self.line(node)))
         return items
@@ -175,39 +177,6 @@ class FunctionBuilder:
             return {}
         file, line, code = found[depth] if depth < len(found) else found[-1]
         return {"line": (file, line), "code": code}
-
-
-def op_name(node: fx.Node) -> str:
-    target = node.target
-    if hasattr(target, "overloadpacket"):
-        return target.overloadpacket.__name__
-    return getattr(target, "__name__", str(target))
-
-
-def is_identity(node: fx.Node) -> bool:
-    """x[:], x + 0, x.to(its own dtype): values the reference can read straight through."""
-    name, args = op_name(node), node.args
-    if name == "slice":
-        start = args[2] if len(args) > 2 else None
-        end = args[3] if len(args) > 3 else None
-        step = args[4] if len(args) > 4 else 1
-        return start in (None, 0) and end in (None, MAX_INDEX) and step == 1
-    if name in ("add", "sub") and len(args) == 2 and not isinstance(args[1], fx.Node) and args[1] == 0:
-        return _same_dtype(node)
-    return is_noop_cast(node)
-
-
-def _same_dtype(node: fx.Node) -> bool:
-    before, after = node.args[0].meta.get("val"), node.meta.get("val")
-    return isinstance(before, torch.Tensor) and isinstance(after, torch.Tensor) and before.dtype == after.dtype
-
-
-def is_noop_cast(node: fx.Node) -> bool:
-    """x.to(same dtype) or a device-only move: the identity in a CPU reference."""
-    if op_name(node) not in ("to", "_to_copy", "type_as"):
-        return False
-    before, after = node.args[0].meta.get("val"), node.meta.get("val")
-    return isinstance(before, torch.Tensor) and isinstance(after, torch.Tensor) and before.dtype == after.dtype
 
 
 def parameter_expression(relative: str) -> str:

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import operator
 
+from ..capture.identity import MAX_INDEX
 from .expr import ATOM, BITAND, COMPARE, POWER, PRODUCT, SUM, UNARY, Expr
 
 F = "torch.nn.functional"
-MAX_INDEX = 9223372036854775807
 
-# Ops that are the identity in eval mode or in functional code (aliasing, layout, checks, dropout).
-PASSTHROUGH = {
-    "dropout",
-    "feature_dropout",
-    "alpha_dropout",
-    "contiguous",
-    "clone",
-    "alias",
-    "detach",
-    "lift_fresh_copy",
-    "_assert_tensor_metadata",
-}
 # Ops with no value that only check things at trace time.
 CHECKS = {"_assert_tensor_metadata", "_assert_scalar", "sym_constrain_range_for_size", "_assert_async"}
 
@@ -136,22 +124,12 @@ def sym_size(a):
 
 # aten op name (overload packet) -> emitter.
 OPS = {
-    "add": lambda a: (
-        binary("+", SUM)(a) if not a.given("alpha") else function("torch.add", ("self", "other"), ("alpha",))(a)
-    ),
-    "sub": lambda a: (
-        binary("-", SUM)(a) if not a.given("alpha") else function("torch.sub", ("self", "other"), ("alpha",))(a)
-    ),
+    "add": optional(binary("+", SUM), function("torch.add", ("self", "other"), ("alpha",)), "alpha"),
+    "sub": optional(binary("-", SUM), function("torch.sub", ("self", "other"), ("alpha",)), "alpha"),
     "rsub": reflected("-", SUM),
     "mul": binary("*", PRODUCT),
-    "div": lambda a: (
-        binary("/", PRODUCT)(a)
-        if not a.given("rounding_mode")
-        else function("torch.div", ("self", "other"), ("rounding_mode",))(a)
-    ),
-    "pow": lambda a: binary("**", POWER + 1)(a).__class__(
-        f"{a.e('self', POWER + 1)} ** {a.e('exponent', UNARY)}", POWER
-    ),
+    "div": optional(binary("/", PRODUCT), function("torch.div", ("self", "other"), ("rounding_mode",)), "rounding_mode"),
+    "pow": power,
     "neg": unary("-"),
     "bitwise_not": unary("~"),
     "__and__": binary("&", BITAND),

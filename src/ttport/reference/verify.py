@@ -44,16 +44,16 @@ def verify(captured: Captured, generated: Generated, progress=None) -> list[Row]
     parameters = reference_parameters(captured.model)
     rows = []
     for call in captured.calls():
-        rows.append(_check(call, generated.by_call[call.key], namespace, parameters))
+        rows.append(_check(call, generated.by_call[call.key], namespace, parameters, captured.values))
         if progress is not None:
             progress()
     return rows
 
 
-def _check(call, kind, namespace, parameters) -> Row:
+def _check(call, kind, namespace, parameters, values) -> Row:
     label = call.path or "<root>"
     function = getattr(namespace, kind.name)
-    args = [call.record.arguments[name] for name in kind.params]
+    args = [values[call.traced[n]] if n in call.traced else call.record.arguments[n] for n in kind.params]
     keywords = dict(kind.kwargs_of(call))
     if kind.uses_parameters:
         keywords["parameters"] = subtree(parameters, call.path)
