@@ -30,7 +30,11 @@ def external_inputs(call: ModuleCall) -> list[fx.Node]:
 
 def used_outside(call: ModuleCall) -> list[fx.Node]:
     inside = set(call.nodes)
-    return [node for node in call.nodes if not is_symbolic(node) and any(user not in inside for user in node.users)]
+    return [
+        node
+        for node in call.nodes
+        if not is_symbolic(node) and source(node) in inside and any(user not in inside for user in node.users)
+    ]
 
 
 def argument_leaves(record: CallRecord) -> list[tuple[str, object]]:

@@ -124,6 +124,8 @@ def _expression(builder, node: fx.Node) -> Expr:
     arguments = Arguments(node, builder)
     if node.target.__module__ == "_operator" and op_name(node) == "getitem":
         return Expr(f"{arguments.e(0, 100)}[{node.args[1]!r}]")
+    if emitter is None and _in_place(node):
+        return _method(builder, node, arguments)
     if emitter is None:
         return _generic(builder, node, arguments)
     return emitter(arguments)
@@ -141,6 +143,22 @@ def _generic(builder, node, arguments) -> Expr:
         text = arguments.fmt(arguments.raw(argument.name))
         parts.append(f"{argument.name}={text}" if argument.kwarg_only else text)
     return Expr(f"torch.ops.aten.{node.target.overloadpacket.__name__}.{node.target._overloadname}({', '.join(parts)})")
+
+
+def _in_place(node) -> bool:
+    name = op_name(node)
+    return name.endswith("_") and not name.startswith("_") and getattr(node.target, "_schema", None) is not None
+
+
+def _method(builder, node, arguments) -> Expr:
+    """x.add_(y): in-place ops stay in place, so later reads of x see the update as in the model."""
+    schema = node.target._schema
+    parts = [
+        f"{a.name}={arguments.fmt(arguments.raw(a.name))}" if a.kwarg_only else arguments.fmt(arguments.raw(a.name))
+        for a in schema.arguments[1:]
+        if arguments.given(a.name)
+    ]
+    return Expr(f"{arguments.e(schema.arguments[0].name, 100)}.{op_name(node)}({', '.join(parts)})")
 
 
 def _wanted(builder, items, position) -> str:
