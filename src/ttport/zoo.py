@@ -55,11 +55,11 @@ def gpt2_tiny():
 def llama_tiny():
     config = dict(
         vocab_size=120,
-        hidden_size=64,
-        intermediate_size=96,
+        hidden_size=96,
+        intermediate_size=128,
         num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,  # grouped-query attention
+        num_attention_heads=6,
+        num_key_value_heads=2,  # grouped-query attention: 3 query heads per key/value head
         max_position_embeddings=40,
         use_cache=False,
     )

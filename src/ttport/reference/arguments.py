@@ -8,7 +8,7 @@ from .expr import ATOM, Expr, literal
 
 _MISSING = object()
 # Arguments whose literal values may be configuration (sizes, scales, epsilons), named when they match one.
-CONFIG_ARGUMENTS = {"size", "shape", "normalized_shape", "other", "eps", "exponent", "value", "fill_value", "scale"}
+CONFIG_ARGUMENTS = {"size", "shape", "normalized_shape", "other", "eps", "value", "fill_value", "scale"}
 
 
 class Arguments:
@@ -39,7 +39,12 @@ class Arguments:
         return default is _MISSING or not _same(value, default)
 
     def x(self, name) -> Expr:
-        return self.builder.value(self.values[name])
+        value = self.values[name]
+        if name in CONFIG_ARGUMENTS and isinstance(value, float):
+            named = self.builder.config_name(value)
+            if named:
+                return Expr(named)
+        return self.builder.value(value)
 
     def e(self, name, precedence: int) -> str:
         return self.x(name).at(precedence)
@@ -47,12 +52,13 @@ class Arguments:
     def p(self, name) -> str:
         return self.fmt(self.values.get(name), config=name in CONFIG_ARGUMENTS)
 
-    def fmt(self, value, config: bool = False) -> str:
+    def fmt(self, value, config: bool = False, in_list: bool = False) -> str:
+        """Literal text; with `config`, floats and (in size lists only) ints take a configuration name."""
         if isinstance(value, (list, tuple)):
-            return "[" + ", ".join(self.fmt(v, config) for v in value) + "]"
+            return "[" + ", ".join(self.fmt(v, config, in_list=True) for v in value) + "]"
         if isinstance(value, fx.Node):
             return self.builder.value(value).text
-        if config:
+        if config and (in_list or isinstance(value, float)):
             named = self.builder.config_name(value)
             if named:
                 return named
@@ -60,7 +66,7 @@ class Arguments:
 
     def spread(self, name) -> list[str]:
         """A size list as separate arguments: x.view(batch_size, sequence_length, -1)."""
-        return [self.fmt(v, config=True) for v in self.values[name]]
+        return [self.fmt(v, config=True, in_list=True) for v in self.values[name]]
 
     def subscript(self, text: str) -> Expr:
         """x[:, :, text] on the node's `dim`; negative dims count from the end with an ellipsis."""
