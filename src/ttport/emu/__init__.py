@@ -57,8 +57,9 @@ from .ops.conversion import (
     typecast,
 )
 from .ops.creation import arange, full, full_like, ones, ones_like, zeros, zeros_like
-from .ops.data_movement import concat, pad, permute, reshape, slice, split, transpose
+from .ops.data_movement import TileReshapeMapMode, concat, pad, permute, reshape, slice, split, transpose
 from .ops.eltwise import (
+    SigmoidMode,
     add,
     clamp,
     divide,
@@ -77,9 +78,9 @@ from .ops.eltwise import (
     tanh,
     where,
 )
-from .ops.embedding import embedding
+from .ops.embedding import EmbeddingsType, embedding
 from .ops.matmul import linear, matmul
-from .ops.normalization import layer_norm, rms_norm, softmax
+from .ops.normalization import SoftmaxDefaultProgramConfig, layer_norm, rms_norm, softmax
 from .ops.reduction import max, mean, sum
 from .serialization import dump_tensor, load_tensor
 from .tensor import Shape, Tensor

@@ -162,7 +162,7 @@ def open_device(
     if device_id != 0:
         raise TTNNError(f"ttnn.open_device: device_id {device_id} does not exist; the emulator has one n150 (id 0)")
     if device_id in _open_devices:
-        raise TTNNError(f"ttnn.open_device: device {device_id} is already open; call ttnn.close_device first")
+        return _open_devices[device_id]  # as ttnn's docstring says: "return the existing device"
     device = Device(device_id, l1_small_size, trace_region_size)
     _open_devices[device_id] = device
     return device

@@ -21,6 +21,7 @@ import torch
 
 from .config import CONFIG
 from .errors import TTNNError
+from .ops._common import refuse_unmodelled
 from .ops.conversion import from_torch, to_device
 from .serialization import dump_tensor, load_tensor
 from .tensor import Tensor
@@ -54,13 +55,15 @@ def make_parameter_dict(values) -> ParameterDict:
     )
 
 
-def preprocess_linear_weight(weight, *, dtype, layout=Layout.TILE):
+def preprocess_linear_weight(weight, *, dtype, layout=Layout.TILE, weights_mesh_mapper=None):
     """(out, in) torch weight -> (in, out) ttnn tensor, as ttnn.linear takes it."""
+    refuse_unmodelled("preprocess_linear_weight", weights_mesh_mapper=weights_mesh_mapper)
     return from_torch(weight.T.contiguous(), dtype=dtype, layout=layout)
 
 
-def preprocess_linear_bias(bias, *, dtype, layout=Layout.TILE):
+def preprocess_linear_bias(bias, *, dtype, layout=Layout.TILE, weights_mesh_mapper=None):
     """(N,) bias -> (1, N) ttnn tensor."""
+    refuse_unmodelled("preprocess_linear_bias", weights_mesh_mapper=weights_mesh_mapper)
     return from_torch(bias.reshape((1, -1)), dtype=dtype, layout=layout)
 
 
@@ -197,15 +200,12 @@ def preprocess_model_parameters(
     custom_preprocessor: Callable | None = None,
     device=None,
     prefix: str = "",
-    run_model=None,
 ):
     """The parameter tree of `initialize_model()`, converted per the rules above, on `device` if given.
 
     With model_name and ttnn.CONFIG.enable_model_cache the tree is cached under
     ttnn.CONFIG.model_cache_path / model_name and reused while `version` matches.
     """
-    if run_model is not None:
-        raise TTNNError("preprocess_model_parameters: run_model (module-argument inference for convs) is not emulated")
     convert_to_ttnn = convert_to_ttnn or (lambda model, name: True)
     cache = pathlib.Path(CONFIG.model_cache_path) / model_name if model_name and CONFIG.enable_model_cache else None
     if cache is not None and _cache_valid(cache, version):

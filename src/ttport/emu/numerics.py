@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import torch
 
+from .errors import TTNNError, UnsupportedError
 from .types import FACE_WIDTH, TTNNEnum
 
 
@@ -28,14 +29,38 @@ class MathFidelity(TTNNEnum):
     Invalid = 255
 
 
+class ThrottleLevel(TTNNEnum):
+    NO_THROTTLE = 0
+
+
 @dataclass
 class WormholeComputeKernelConfig:
-    math_fidelity: MathFidelity = MathFidelity.LoFi
+    """A compute config. Its defaults are ttnn 0.81.1's: a fidelity of Invalid, so callers must choose one."""
+
+    math_fidelity: MathFidelity = MathFidelity.Invalid
     math_approx_mode: bool = True
     fp32_dest_acc_en: bool = False
     packer_l1_acc: bool = False
     dst_full_sync_en: bool = False
-    throttle_level: object = None
+    throttle_level: ThrottleLevel = ThrottleLevel.NO_THROTTLE
+
+
+def resolve_config(op: str, given, default: WormholeComputeKernelConfig) -> WormholeComputeKernelConfig:
+    """The config an op computes with: the caller's unchanged if given, else the op's default.
+
+    That is tt-metal's init_device_compute_kernel_config (docs/ttnn-numerics.md §1).
+    """
+    if given is None:
+        return default
+    if not isinstance(given, WormholeComputeKernelConfig):
+        raise TTNNError(f"{op}: compute_kernel_config must be a ttnn.WormholeComputeKernelConfig, got {given!r}")
+    if given.math_fidelity is MathFidelity.Invalid:
+        # What a kernel does with Invalid is not documented; refuse rather than guess.
+        raise UnsupportedError(
+            f"{op}: compute_kernel_config has math_fidelity=MathFidelity.Invalid (WormholeComputeKernelConfig's "
+            "default); pass math_fidelity=ttnn.MathFidelity.HiFi2 (or LoFi / HiFi3 / HiFi4)"
+        )
+    return given
 
 
 class Numerics(enum.Enum):

@@ -7,9 +7,14 @@ import math
 import torch
 
 from .errors import ShapeError, TTNNError
-from .numerics import intermediate
-from .ops._common import as_float, finish
-from .ops.normalization import DEFAULT_SOFTMAX_CONFIG, kernel_config, softmax_values
+from .numerics import MathFidelity, WormholeComputeKernelConfig, intermediate, matrix_engine_matmul, resolve_config
+from .ops._common import as_float, finish, refuse_unmodelled
+from .ops.normalization import (
+    DEFAULT_SOFTMAX_PROGRAM_CONFIG,
+    check_softmax_program_config,
+    softmax_config,
+    softmax_values,
+)
 from .registry import elementwise_flops, require_device, ttnn_op
 from .tensor import Tensor
 
@@ -21,7 +26,14 @@ def _heads(values: torch.Tensor, count: int, head_size: int) -> torch.Tensor:
 
 @ttnn_op("ttnn.transformer.split_query_key_value_and_split_heads")
 def split_query_key_value_and_split_heads(
-    input_tensor, kv_input_tensor=None, *, num_heads, num_kv_heads=None, transpose_key=True, memory_config=None
+    input_tensor,
+    kv_input_tensor=None,
+    *,
+    num_heads,
+    num_kv_heads=None,
+    transpose_key=True,
+    memory_config=None,
+    use_falcon7b_backend=False,
 ):
     """(batch, seq, [Q|K|V]) -> query (b, heads, seq, d), key (b, heads, d, seq) if transpose_key, value."""
     op = "ttnn.transformer.split_query_key_value_and_split_heads"
@@ -97,11 +109,19 @@ def _masked_scores(op: str, input_tensor: Tensor, head_size, attention_mask, cau
 
 @ttnn_op("ttnn.transformer.attention_softmax", flops=elementwise_flops(8))
 def attention_softmax(
-    input_tensor, *, head_size=None, attention_mask=None, program_config=None, causal_mask=False, memory_config=None
+    tensor,
+    *,
+    head_size=None,
+    attention_mask=None,
+    program_config=DEFAULT_SOFTMAX_PROGRAM_CONFIG,
+    causal_mask=False,
+    memory_config=None,
 ):
     """softmax(input_tensor / sqrt(head_size) + attention_mask) over the last dim."""
     op = "ttnn.transformer.attention_softmax"
-    config = DEFAULT_SOFTMAX_CONFIG
+    input_tensor = tensor
+    check_softmax_program_config(op, program_config)
+    config = softmax_config(input_tensor.dtype)
     scores = _masked_scores(op, input_tensor, head_size, attention_mask, causal_mask, config)
     return finish(
         op, softmax_values(scores, -1, config), dtype=input_tensor.dtype, like=input_tensor, memory_config=memory_config
@@ -110,15 +130,31 @@ def attention_softmax(
 
 @ttnn_op("ttnn.transformer.attention_softmax_", flops=elementwise_flops(8))
 def attention_softmax_(
-    input_tensor, *, head_size=None, attention_mask=None, program_config=None, causal_mask=False, memory_config=None
+    tensor,
+    *,
+    head_size=None,
+    attention_mask=None,
+    program_config=DEFAULT_SOFTMAX_PROGRAM_CONFIG,
+    causal_mask=False,
+    memory_config=None,
 ):
     """In-place attention_softmax: the result overwrites input_tensor, which is returned."""
     op = "ttnn.transformer.attention_softmax_"
-    config = DEFAULT_SOFTMAX_CONFIG
+    input_tensor = tensor
+    if attention_mask is None:
+        # Real ttnn stops here too (TT_FATAL in attention_softmax.cpp): the in-place form needs a mask.
+        raise TTNNError(f"{op}: attention_mask is required by the in-place form; use attention_softmax without a mask")
+    check_softmax_program_config(op, program_config)
+    config = softmax_config(input_tensor.dtype)
     scores = _masked_scores(op, input_tensor, head_size, attention_mask, causal_mask, config)
     result = finish(op, softmax_values(scores, -1, config), dtype=input_tensor.dtype, like=input_tensor)
     input_tensor._stored = result.stored
     return input_tensor
+
+
+# SDPA's default on Wormhole: HiFi2, approximate exp, 16-bit destination (sdpa.cpp legacy_compute_config,
+# docs/ttnn-numerics.md §7). Its flash-attention chunking (online softmax) and approximate exp are not modelled.
+SDPA_CONFIG = WormholeComputeKernelConfig(math_fidelity=MathFidelity.HiFi2, math_approx_mode=True)
 
 
 def _sdpa_flops(inputs, outputs) -> int:
@@ -141,6 +177,11 @@ def scaled_dot_product_attention(
     program_config=None,
     compute_kernel_config=None,
     attention_sink=None,
+    cu_window_seqlens=None,
+    windowed_q_token_offset=0,
+    windowed_q_token_offset_tensor=None,
+    output_concat_heads=False,
+    attn_mask_block_map=None,
 ):
     """softmax(Q Kᵀ * scale + mask) V over (batch, heads, seq, head_size); K/V may have fewer (grouped) heads."""
     op = "ttnn.transformer.scaled_dot_product_attention"
@@ -154,9 +195,17 @@ def scaled_dot_product_attention(
             raise ShapeError(f"{op}: {name} must be (batch, heads, sequence, head_size), got {list(tensor.shape)}")
     if is_causal and attn_mask is not None:
         raise TTNNError(f"{op}: pass either is_causal=True or attn_mask, not both")
-    if sliding_window_size is not None or attention_sink is not None:
-        raise TTNNError(f"{op}: sliding_window_size and attention_sink are not emulated")
-    config = kernel_config(op, compute_kernel_config, DEFAULT_SOFTMAX_CONFIG)
+    refuse_unmodelled(
+        op,
+        sliding_window_size=sliding_window_size,
+        attention_sink=attention_sink,
+        cu_window_seqlens=cu_window_seqlens,
+        windowed_q_token_offset=windowed_q_token_offset,
+        windowed_q_token_offset_tensor=windowed_q_token_offset_tensor,
+        output_concat_heads=output_concat_heads,
+        attn_mask_block_map=attn_mask_block_map,
+    )
+    config = resolve_config(op, compute_kernel_config, SDPA_CONFIG)
     query, key, value = (as_float(t.logical()) for t in (input_tensor_q, input_tensor_k, input_tensor_v))
     heads, kv_heads = query.shape[1], key.shape[1]
     if heads % kv_heads:
@@ -164,7 +213,7 @@ def scaled_dot_product_attention(
     key = key.repeat_interleave(heads // kv_heads, dim=1)
     value = value.repeat_interleave(heads // kv_heads, dim=1)
     scale = scale if scale is not None else 1.0 / math.sqrt(query.shape[-1])
-    scores = intermediate(query @ key.transpose(-1, -2) * scale, config)
+    scores = intermediate(matrix_engine_matmul(query, key.transpose(-1, -2), config) * scale, config)
     if is_causal:
         causal = torch.ones(scores.shape[-2:], dtype=torch.bool).triu(1)
         scores = scores.masked_fill(causal, float("-inf"))
@@ -173,5 +222,9 @@ def scaled_dot_product_attention(
         scores = intermediate(scores + as_float(attn_mask.logical()), config)
     probabilities = intermediate(softmax_values(scores, -1, config), config)
     return finish(
-        op, probabilities @ value, dtype=input_tensor_q.dtype, like=input_tensor_q, memory_config=memory_config
+        op,
+        matrix_engine_matmul(probabilities, value, config),
+        dtype=input_tensor_q.dtype,
+        like=input_tensor_q,
+        memory_config=memory_config,
     )

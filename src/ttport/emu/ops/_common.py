@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ..errors import ShapeError, TTNNError
+from ..errors import ShapeError, TTNNError, UnsupportedError
 from ..memory import MemoryConfig
 from ..tensor import Tensor
 from ..types import DTYPE_INFO, DataType, Layout
@@ -97,3 +97,27 @@ def _expand(tensor: Tensor, out_shape: tuple[int, ...], other: Tensor) -> torch.
         else:
             target.append(stored.shape[dim])
     return stored.expand(target)
+
+
+def refuse_unmodelled(op: str, **parameters) -> None:
+    """Refuse a non-default value for a parameter real ttnn has but the emulator does not model.
+
+    Ops take every parameter real ttnn takes, so ports run unchanged on a card. Parameters that only choose where or
+    how fast an op runs (sub_core_grids, sub_device_id, queue_id, ...) cannot change results and are accepted as they
+    are; the ones that can change results are passed here, so they are refused rather than silently ignored.
+    """
+    for name, value in parameters.items():
+        if not _is_default(value):
+            raise UnsupportedError(
+                f"{op}: {name}={value!r} is not modelled by the ttport emulator; leave it at its default to run "
+                "here, or run on a Tenstorrent device"
+            )
+
+
+def _is_default(value) -> bool:
+    """The defaults ttnn uses for its optional parameters: None, False, 0 or an empty list."""
+    if value is None or value is False:
+        return True
+    if isinstance(value, (list, tuple)):
+        return not value
+    return isinstance(value, (int, float)) and value == 0

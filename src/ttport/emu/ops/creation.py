@@ -5,9 +5,11 @@ from __future__ import annotations
 import torch
 
 from ..errors import TTNNError
+from ..memory import DRAM_MEMORY_CONFIG
 from ..registry import ttnn_op
 from ..tensor import Tensor
 from ..types import DTYPE_INFO, DataType, Layout
+from ._common import refuse_unmodelled
 from .conversion import to_device
 
 
@@ -28,7 +30,8 @@ def _shape(op: str, shape) -> list[int]:
 
 
 @ttnn_op("ttnn.full")
-def full(shape, fill_value, dtype=None, layout=None, device=None, memory_config=None):
+def full(shape, fill_value, dtype=None, layout=None, device=None, memory_config=None, optional_tensor=None):
+    refuse_unmodelled("ttnn.full", optional_tensor=optional_tensor)
     return _create(
         "ttnn.full", torch.full(_shape("ttnn.full", shape), float(fill_value)), dtype, layout, device, memory_config
     )
@@ -58,24 +61,37 @@ def _like(op: str, tensor: Tensor, fill: float, dtype, layout, device, memory_co
 
 
 @ttnn_op("ttnn.full_like")
-def full_like(tensor, fill_value, dtype=None, layout=None, device=None, memory_config=None):
+def full_like(tensor, fill_value, dtype=None, layout=None, device=None, memory_config=None, optional_tensor=None):
+    refuse_unmodelled("ttnn.full_like", optional_tensor=optional_tensor)
     return _like("ttnn.full_like", tensor, fill_value, dtype, layout, device, memory_config)
 
 
 @ttnn_op("ttnn.zeros_like")
-def zeros_like(tensor, dtype=None, layout=None, device=None, memory_config=None):
+def zeros_like(tensor, dtype=None, layout=None, device=None, memory_config=None, optional_tensor=None):
+    refuse_unmodelled("ttnn.zeros_like", optional_tensor=optional_tensor)
     return _like("ttnn.zeros_like", tensor, 0.0, dtype, layout, device, memory_config)
 
 
 @ttnn_op("ttnn.ones_like")
-def ones_like(tensor, dtype=None, layout=None, device=None, memory_config=None):
+def ones_like(tensor, dtype=None, layout=None, device=None, memory_config=None, optional_tensor=None):
+    refuse_unmodelled("ttnn.ones_like", optional_tensor=optional_tensor)
     return _like("ttnn.ones_like", tensor, 1.0, dtype, layout, device, memory_config)
 
 
 @ttnn_op("ttnn.arange")
-def arange(start=0, end=None, step=1, dtype=None, device=None, layout=None, memory_config=None):
+def arange(
+    start=0,
+    end=None,
+    step=1,
+    *,
+    dtype=DataType.BFLOAT16,
+    device=None,
+    memory_config=DRAM_MEMORY_CONFIG,
+    layout=Layout.ROW_MAJOR,
+):
+    """ttnn.arange(end) or ttnn.arange(start, end, step): real ttnn has the two as overloads; one function here."""
     if end is None:
         start, end = 0, start
-    if step == 0:
-        raise TTNNError("ttnn.arange: step must not be 0")
+    if step == 0 or (end - start) * step < 0:
+        raise TTNNError(f"ttnn.arange: step {step} must be non-zero and point from start {start} to end {end}")
     return _create("ttnn.arange", torch.arange(start, end, step), dtype, layout, device, memory_config)

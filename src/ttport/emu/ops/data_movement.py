@@ -14,8 +14,8 @@ import torch
 from ..errors import ShapeError, TTNNError
 from ..registry import ttnn_op
 from ..tensor import Tensor
-from ..types import Layout
-from ._common import finish
+from ..types import Layout, TTNNEnum
+from ._common import finish, refuse_unmodelled
 
 
 def _move(op: str, tensor: Tensor, values: torch.Tensor, memory_config=None, layout=None) -> Tensor:
@@ -29,9 +29,25 @@ def _shape_list(op: str, shape) -> list[int]:
         raise TTNNError(f"{op}: shape must be a list, tuple or ttnn.Shape of ints, got {shape!r}") from None
 
 
+class TileReshapeMapMode(TTNNEnum):
+    """How a TILE reshape keeps its index-mapping tensor: a speed/memory choice, the values are the same."""
+
+    CACHE = 0
+    RECREATE = 1
+
+
 @ttnn_op("ttnn.reshape")
-def reshape(input_tensor, shape, *args, memory_config=None, pad_value=None, recreate_mapping_tensor=False):
-    """The same values in a new logical shape (one dim may be -1)."""
+def reshape(
+    input_tensor,
+    shape,
+    *,
+    memory_config=None,
+    pad_value=None,
+    reshape_tile_mode=TileReshapeMapMode.CACHE,
+    sub_core_grids=None,
+    skip_padding_fill=False,
+):
+    """The same values in a new logical shape (one dim may be -1). The emulator always fills tile padding."""
     new_shape = _shape_list("ttnn.reshape", shape)
     volume = math.prod(input_tensor.shape)
     known = math.prod(d for d in new_shape if d != -1)
@@ -97,7 +113,7 @@ def split(input_tensor, split_size, dim=0, *, memory_config=None):
 
 
 @ttnn_op("ttnn.pad")
-def pad(input_tensor, padding, value, *, use_multicore=True, memory_config=None):
+def pad(input_tensor, padding, value, *, use_multicore=True, memory_config=None, sub_core_grids=None):
     """Pad with `value`; `padding` is one (before, after) pair per dim, from the first dim."""
     pairs = [tuple(p) for p in padding]
     if len(pairs) != len(input_tensor.shape):
@@ -111,7 +127,18 @@ def pad(input_tensor, padding, value, *, use_multicore=True, memory_config=None)
 
 
 @ttnn_op("ttnn.slice")
-def slice(input_tensor, slice_start, slice_end, slice_step=None, *, memory_config=None, pad_value=None):  # noqa: A001
+def slice(  # noqa: A001 - ttnn's name
+    input_tensor,
+    slice_start,
+    slice_end,
+    slice_step=None,
+    *,
+    memory_config=None,
+    output_tensor=None,
+    pad_value=None,
+    sub_core_grids=None,
+):
+    refuse_unmodelled("ttnn.slice", output_tensor=output_tensor)
     shape = list(input_tensor.shape)
     steps = list(slice_step) if slice_step is not None else [1] * len(shape)
     if not (len(slice_start) == len(slice_end) == len(steps) == len(shape)):

@@ -12,7 +12,9 @@ from ..errors import ShapeError, TTNNError
 from ..numerics import MathFidelity, elementwise_product, is_ideal
 from ..registry import elementwise_flops, require_device, ttnn_op
 from ..tensor import Tensor
-from ._common import as_float, broadcast_stored, finish
+from ..types import TTNNEnum
+from ._common import as_float, broadcast_stored, finish, refuse_unmodelled
+from .activations import apply_activations
 
 # Element-wise binary ops default to HiFi4 (docs/ttnn-numerics.md): multiply forms the exact bfloat16 product.
 BINARY_MATH_FIDELITY = MathFidelity.HiFi4
@@ -58,15 +60,30 @@ BINARY_GOLDENS = {
     "add": (lambda x, y: x + y, None, 1),
     "subtract": (lambda x, y: x - y, None, 1),
     "multiply": (None, BINARY_MATH_FIDELITY, 1),  # the matrix engine's product, see elementwise_product
-    # ttnn divides as x * recip(y), the reciprocal on the SFPU in fp32 (docs/ttnn-numerics.md).
-    "divide": (lambda x, y: x * torch.reciprocal(torch.as_tensor(y, dtype=torch.float32)), None, 2),
 }
+# ttnn 0.81.1's default for fast_and_approximate_mode differs per op (tests/data/ttnn_api_0.81.1.json); for add,
+# subtract and multiply of floats it selects nothing the result depends on.
+FAST_MODE_DEFAULTS = {"add": True, "subtract": True, "multiply": False}
 
 
 def _multiply(x, y, fidelity):
     if isinstance(y, float) or is_ideal():
         return x * y
     return elementwise_product(x, y, fidelity)
+
+
+def _with_activations(op: str, compute, activations, a_activations, b_activations):
+    """`compute` with ttnn's fused activations: on each input before the op, on the output after it."""
+    if not (activations or a_activations or b_activations):
+        return compute
+
+    def fused(x, y, fidelity):
+        x = apply_activations(op, x, a_activations)
+        if not isinstance(y, float):
+            y = apply_activations(op, y, b_activations)
+        return apply_activations(op, compute(x, y, fidelity), activations)
+
+    return fused
 
 
 def _make_binary(name: str):
@@ -78,27 +95,28 @@ def _make_binary(name: str):
         input_tensor_a,
         input_tensor_b,
         *,
+        fast_and_approximate_mode=False,
         dtype=None,
         memory_config=None,
         output_tensor=None,
-        activations=None,
-        input_tensor_a_activations=None,
-        input_tensor_b_activations=None,
-        use_legacy=None,
+        activations=[],  # noqa: B006 - ttnn's default, never mutated
+        input_tensor_a_activations=[],  # noqa: B006
+        input_tensor_b_activations=[],  # noqa: B006
         sub_core_grids=None,
+        sub_device_id=None,
     ):
-        _refuse_activations(op, activations, input_tensor_a_activations, input_tensor_b_activations)
         return _binary(
             op,
             input_tensor_a,
             input_tensor_b,
-            compute,
+            _with_activations(op, compute, activations, input_tensor_a_activations, input_tensor_b_activations),
             dtype=dtype,
             memory_config=memory_config,
             output_tensor=output_tensor,
             fidelity=fidelity,
         )
 
+    binary.__kwdefaults__["fast_and_approximate_mode"] = FAST_MODE_DEFAULTS[name]
     binary.__name__ = binary.__qualname__ = name
     binary.__doc__ = f"{op}: element-wise {name} of two tensors (broadcasting dims of size 1) or a tensor and a number."
     return ttnn_op(op, flops=elementwise_flops(flops))(binary)
@@ -107,12 +125,51 @@ def _make_binary(name: str):
 add = _make_binary("add")
 subtract = _make_binary("subtract")
 multiply = _make_binary("multiply")
-divide = _make_binary("divide")
+
+# rounding_mode -> how the quotient is rounded to an integer value (None keeps it).
+ROUNDING_MODES = {None: lambda q: q, "floor": torch.floor, "trunc": torch.trunc}
 
 
-def _refuse_activations(op: str, *activations) -> None:
-    if any(activations):
-        raise TTNNError(f"{op}: fused activations are not emulated; apply the activation op (e.g. ttnn.relu) after")
+@ttnn_op("ttnn.divide", flops=elementwise_flops(2))
+def divide(
+    input_tensor_a,
+    input_tensor_b,
+    *,
+    fast_and_approximate_mode=False,
+    rounding_mode=None,
+    dtype=None,
+    memory_config=None,
+    output_tensor=None,
+    activations=[],  # noqa: B006 - ttnn's default, never mutated
+    input_tensor_a_activations=[],  # noqa: B006
+    input_tensor_b_activations=[],  # noqa: B006
+    sub_core_grids=None,
+    sub_device_id=None,
+):
+    """ttnn.divide: a / b, or with rounding_mode "floor" / "trunc" rounded to an integer value."""
+    if rounding_mode not in ROUNDING_MODES:
+        raise TTNNError(f"ttnn.divide: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+    rounding = ROUNDING_MODES[rounding_mode]
+    # Division runs on the vector unit as a * reciprocal(b) in fp32 (docs/ttnn-numerics.md §5); what the fast
+    # mode changes for bfloat16 is not documented, so it is refused.
+    refuse_unmodelled("ttnn.divide", fast_and_approximate_mode=fast_and_approximate_mode)
+    quotient = lambda x, y: x * torch.reciprocal(torch.as_tensor(y, dtype=torch.float32))  # noqa: E731
+    compute = _with_activations(
+        "ttnn.divide",
+        lambda x, y, _: rounding(quotient(x, y)),
+        activations,
+        input_tensor_a_activations,
+        input_tensor_b_activations,
+    )
+    return _binary(
+        "ttnn.divide",
+        input_tensor_a,
+        input_tensor_b,
+        compute,
+        dtype=dtype,
+        memory_config=memory_config,
+        output_tensor=output_tensor,
+    )
 
 
 # -- unary ops on the vector unit (fp32 inside), each with its torch golden ------------------------------------------
@@ -134,12 +191,11 @@ def _unary(op: str, input_tensor, golden, memory_config, output_tensor):
 UNARY_GOLDENS = {
     "relu": (torch.relu, 1),
     "silu": (torch.nn.functional.silu, 5),
-    "sigmoid": (torch.sigmoid, 4),
-    "tanh": (torch.tanh, 4),
     "sqrt": (torch.sqrt, 4),
     "rsqrt": (torch.rsqrt, 4),
     "reciprocal": (torch.reciprocal, 4),
     "neg": (torch.neg, 1),
+    "exp": (torch.exp, 4),
 }
 
 
@@ -147,7 +203,23 @@ def _make_unary(name: str):
     golden, flops = UNARY_GOLDENS[name]
     op = f"ttnn.{name}"
 
-    def unary(input_tensor, *, memory_config=None, output_tensor=None):
+    def unary(input_tensor, *, memory_config=None, output_tensor=None, sub_core_grids=None):
+        return _unary(op, input_tensor, golden, memory_config, output_tensor)
+
+    unary.__name__ = unary.__qualname__ = name
+    unary.__doc__ = f"{op}: element-wise {name} on the vector unit (golden: {golden.__module__}.{golden.__name__})."
+    return ttnn_op(op, flops=elementwise_flops(flops))(unary)
+
+
+def _make_approximable_unary(name: str):
+    """A unary op with ttnn's fast_and_approximate_mode: its SFPU approximation is not modelled, so it is refused."""
+    golden, flops = UNARY_GOLDENS[name]
+    op = f"ttnn.{name}"
+
+    def unary(
+        input_tensor, *, fast_and_approximate_mode=False, memory_config=None, output_tensor=None, sub_core_grids=None
+    ):
+        refuse_unmodelled(op, fast_and_approximate_mode=fast_and_approximate_mode)
         return _unary(op, input_tensor, golden, memory_config, output_tensor)
 
     unary.__name__ = unary.__qualname__ = name
@@ -157,25 +229,49 @@ def _make_unary(name: str):
 
 relu = _make_unary("relu")
 silu = _make_unary("silu")
-sigmoid = _make_unary("sigmoid")
-tanh = _make_unary("tanh")
-sqrt = _make_unary("sqrt")
-rsqrt = _make_unary("rsqrt")
 reciprocal = _make_unary("reciprocal")
 neg = _make_unary("neg")
+sqrt = _make_approximable_unary("sqrt")
+rsqrt = _make_approximable_unary("rsqrt")
+exp = _make_approximable_unary("exp")
+
+
+@ttnn_op("ttnn.tanh", flops=elementwise_flops(4))
+def tanh(input_tensor, *, memory_config=None, output_tensor=None, fast_and_approximate_mode=False, sub_core_grids=None):
+    refuse_unmodelled("ttnn.tanh", fast_and_approximate_mode=fast_and_approximate_mode)
+    return _unary("ttnn.tanh", input_tensor, torch.tanh, memory_config, output_tensor)
+
+
+class SigmoidMode(TTNNEnum):
+    Accurate = 0
+    Approximate = 1
+
+
+# vector_mode 4 is VecMode.RC: the whole tile (2, VecMode.C, would compute only the first column of faces).
+SIGMOID_VECTOR_MODE_RC = 4
+
+
+@ttnn_op("ttnn.sigmoid", flops=elementwise_flops(4))
+def sigmoid(
+    input_tensor,
+    *,
+    vector_mode=SIGMOID_VECTOR_MODE_RC,
+    mode=SigmoidMode.Accurate,
+    memory_config=None,
+    output_tensor=None,
+    sub_core_grids=None,
+):
+    if vector_mode != SIGMOID_VECTOR_MODE_RC or mode is not SigmoidMode.Accurate:
+        refuse_unmodelled("ttnn.sigmoid", vector_mode=vector_mode, mode=mode)
+    return _unary("ttnn.sigmoid", input_tensor, torch.sigmoid, memory_config, output_tensor)
 
 
 @ttnn_op("ttnn.gelu", flops=elementwise_flops(8))
-def gelu(input_tensor, *, fast_and_approximate_mode=True, memory_config=None, output_tensor=None):
-    # The fast mode's SFPU kernel approximates erf; its closed-form twin is the tanh approximation.
-    approximate = "tanh" if fast_and_approximate_mode and not is_ideal() else "none"
-    golden = lambda x: torch.nn.functional.gelu(x, approximate=approximate)  # noqa: E731
-    return _unary("ttnn.gelu", input_tensor, golden, memory_config, output_tensor)
-
-
-@ttnn_op("ttnn.exp", flops=elementwise_flops(4))
-def exp(input_tensor, *, fast_and_approximate_mode=False, memory_config=None, output_tensor=None):
-    return _unary("ttnn.exp", input_tensor, torch.exp, memory_config, output_tensor)
+def gelu(input_tensor, *, fast_and_approximate_mode=False, memory_config=None, output_tensor=None, sub_core_grids=None):
+    """ttnn.gelu: erf GELU, as torch's default. ttnn 0.81.1's fast mode is a piecewise-linear table (its docstring:
+    "6-segment piecewise-linear LUT", ~1% absolute error) whose segments are not modelled, so it is refused."""
+    refuse_unmodelled("ttnn.gelu", fast_and_approximate_mode=fast_and_approximate_mode)
+    return _unary("ttnn.gelu", input_tensor, torch.nn.functional.gelu, memory_config, output_tensor)
 
 
 @ttnn_op("ttnn.pow", flops=elementwise_flops(4))
@@ -206,28 +302,28 @@ def clamp(input_tensor, min=None, max=None, *, memory_config=None, output_tensor
 
 
 @ttnn_op("ttnn.where", flops=elementwise_flops(1))
-def where(condition, true_value, false_value, *, memory_config=None, output_tensor=None):
-    require_device("ttnn.where", "condition", condition)
+def where(predicate, true_value, false_value, *, memory_config=None, output_tensor=None, sub_core_grids=None):
+    require_device("ttnn.where", "predicate", predicate)
     operands = [("true_value", true_value), ("false_value", false_value)]
     for name, value in operands:
         if isinstance(value, Tensor):
             require_device("ttnn.where", name, value)
-            if tuple(value.shape) != tuple(condition.shape):
+            if tuple(value.shape) != tuple(predicate.shape):
                 raise ShapeError(
-                    f"ttnn.where: condition is {list(condition.shape)} but {name} is {list(value.shape)}; "
+                    f"ttnn.where: predicate is {list(predicate.shape)} but {name} is {list(value.shape)}; "
                     "where needs equal shapes"
                 )
         elif not isinstance(value, (int, float)):
             raise TTNNError(f"ttnn.where: {name} must be a ttnn.Tensor or a number, got {type(value).__name__}")
     chosen = [as_float(v.stored) if isinstance(v, Tensor) else float(v) for _, v in operands]
-    values = torch.where(as_float(condition.stored) != 0, *[torch.as_tensor(c) for c in chosen])
-    dtype = next((v.dtype for _, v in operands if isinstance(v, Tensor)), condition.dtype)
+    values = torch.where(as_float(predicate.stored) != 0, *[torch.as_tensor(c) for c in chosen])
+    dtype = next((v.dtype for _, v in operands if isinstance(v, Tensor)), predicate.dtype)
     return finish(
         "ttnn.where",
-        values.expand(condition.stored.shape).to(torch.float32),
+        values.expand(predicate.stored.shape).to(torch.float32),
         dtype=dtype,
-        like=condition,
-        shape=tuple(condition.shape),
+        like=predicate,
+        shape=tuple(predicate.shape),
         memory_config=memory_config,
         output_tensor=output_tensor,
     )

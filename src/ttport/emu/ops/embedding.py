@@ -6,8 +6,14 @@ import torch
 
 from ..errors import DTypeError, LayoutError, ShapeError
 from ..registry import require_device, ttnn_op
-from ..types import DTYPE_INFO, Layout
-from ._common import finish
+from ..types import DTYPE_INFO, Layout, TTNNEnum
+from ._common import finish, refuse_unmodelled
+
+
+class EmbeddingsType(TTNNEnum):
+    GENERIC = 0
+    PADDED = 1
+    BINARY = 2
 
 
 @ttnn_op("ttnn.embedding")
@@ -16,15 +22,19 @@ def embedding(
     weight,
     *,
     padding_idx=None,
-    layout=Layout.ROW_MAJOR,
-    embeddings_type=None,
+    layout=None,
+    embeddings_type=EmbeddingsType.GENERIC,
     dtype=None,
-    output_tensor=None,
     memory_config=None,
-    queue_id=0,
+    output_tensor=None,
 ):
-    """weight[input_tensor]: ids (batch, seq) in an integer dtype, table (vocab, hidden) ROW_MAJOR on device."""
+    """weight[input_tensor]: ids (batch, seq) in an integer dtype, table (vocab, hidden) ROW_MAJOR on device.
+
+    The output is in `layout`, or in the table's layout when it is None (ttnn.embedding's docstring).
+    """
     op = "ttnn.embedding"
+    if embeddings_type is not EmbeddingsType.GENERIC:
+        refuse_unmodelled(op, embeddings_type=embeddings_type)
     require_device(op, "input_tensor", input_tensor, tile=False)
     require_device(op, "weight", weight, tile=False)
     if DTYPE_INFO[input_tensor.dtype].is_float:
@@ -50,7 +60,7 @@ def embedding(
         values.to(torch.float32),
         dtype=dtype or weight.dtype,
         like=input_tensor,
-        layout=layout,
+        layout=layout or weight.layout,
         memory_config=memory_config,
         output_tensor=output_tensor,
     )

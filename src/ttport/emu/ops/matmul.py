@@ -8,11 +8,11 @@ import torch
 
 from ..device import GRID
 from ..errors import ShapeError, TTNNError, UnsupportedError
-from ..memory import CoreGrid
+from ..memory import DRAM_MEMORY_CONFIG, CoreGrid
 from ..numerics import MathFidelity, WormholeComputeKernelConfig, is_ideal, matrix_engine_matmul
 from ..registry import require_device, ttnn_op
 from ..tensor import Tensor
-from ._common import as_float, finish
+from ._common import as_float, finish, refuse_unmodelled
 from .activations import apply_activation
 
 # Matmul's default compute config when none is passed (docs/ttnn-numerics.md, tt-metal matmul.cpp):
@@ -101,14 +101,16 @@ def _compute(
     if bias is not None:
         values = _add_bias(op, values, bias, out_shape, config)
     if activation is not None:
-        values = apply_activation(op, values, activation, approximate=config.math_approx_mode)
+        values = apply_activation(op, values, activation)
     return finish(
         op,
         values,
         dtype=dtype or a.dtype,
         like=a,
         shape=out_shape,
-        memory_config=memory_config,
+        # Unlike most ops, matmul's output goes to DRAM, not next to its input, unless told otherwise
+        # (ttnn.linear's docstring: "Defaults to `None`, which will result in using `ttnn.DRAM_MEMORY_CONFIG`").
+        memory_config=memory_config or DRAM_MEMORY_CONFIG,
         output_tensor=output_tensor,
     )
 
@@ -145,8 +147,10 @@ def matmul(
     optional_output_tensor=None,
     global_cb=None,
     sub_device_id=None,
+    prefetcher_pipes=[],  # noqa: B006 - ttnn's default, never mutated
 ):
     """input_tensor_a @ input_tensor_b; b's batch dims are 1 (broadcast) or equal a's."""
+    refuse_unmodelled("ttnn.matmul", output_tile=output_tile, global_cb=global_cb, prefetcher_pipes=prefetcher_pipes)
     return _compute(
         "ttnn.matmul",
         input_tensor_a,
@@ -182,8 +186,17 @@ def linear(
     optional_output_tensor=None,
     global_cb=None,
     sub_device_id=None,
+    prefetcher_pipes=[],  # noqa: B006 - ttnn's default, never mutated
+    in0_column_offset=None,
 ):
     """input_tensor_a @ input_tensor_b + bias, then the optional activation ("gelu", "relu", "silu", ...)."""
+    refuse_unmodelled(
+        "ttnn.linear",
+        output_tile=output_tile,
+        global_cb=global_cb,
+        prefetcher_pipes=prefetcher_pipes,
+        in0_column_offset=in0_column_offset,
+    )
     return _compute(
         "ttnn.linear",
         input_tensor_a,

@@ -9,26 +9,30 @@ from __future__ import annotations
 
 import torch
 
-from ..errors import ShapeError, TTNNError, UnsupportedError
-from ..numerics import MathFidelity, WormholeComputeKernelConfig, destination_sum, intermediate
+from ..errors import ShapeError, UnsupportedError
+from ..numerics import MathFidelity, WormholeComputeKernelConfig, destination_sum, intermediate, resolve_config
 from ..registry import elementwise_flops, require_device, ttnn_op
-from ._common import as_float, finish
+from ..types import DataType
+from ._common import as_float, finish, refuse_unmodelled
 
-# Defaults when no compute_kernel_config is passed (docs/ttnn-numerics.md cites the tt-metal sources).
-DEFAULT_SOFTMAX_CONFIG = WormholeComputeKernelConfig(
-    math_fidelity=MathFidelity.HiFi4, math_approx_mode=False, fp32_dest_acc_en=False
+
+# Defaults when no compute_kernel_config is passed, from tt-metal's sources (docs/ttnn-numerics.md §3, §4):
+# softmax (and attention_softmax): HiFi4, approximate exp, fp32 destination only for float32 inputs
+# (softmax_device_operation.cpp); layer_norm: HiFi4, exact, fp32 destination (layernorm_default_compute_config);
+# rms_norm: HiFi4, approximate, 16-bit destination (rmsnorm_default_compute_config).
+# The approximate exp's algorithm is not documented: the emulator's exp stays exact (a known difference).
+def softmax_config(input_dtype: DataType) -> WormholeComputeKernelConfig:
+    return WormholeComputeKernelConfig(
+        math_fidelity=MathFidelity.HiFi4, math_approx_mode=True, fp32_dest_acc_en=input_dtype is DataType.FLOAT32
+    )
+
+
+LAYER_NORM_CONFIG = WormholeComputeKernelConfig(
+    math_fidelity=MathFidelity.HiFi4, math_approx_mode=False, fp32_dest_acc_en=True
 )
-DEFAULT_NORM_CONFIG = WormholeComputeKernelConfig(
+RMS_NORM_CONFIG = WormholeComputeKernelConfig(
     math_fidelity=MathFidelity.HiFi4, math_approx_mode=True, fp32_dest_acc_en=False
 )
-
-
-def kernel_config(op: str, given, default: WormholeComputeKernelConfig) -> WormholeComputeKernelConfig:
-    if given is None:
-        return default
-    if not isinstance(given, WormholeComputeKernelConfig):
-        raise TTNNError(f"{op}: compute_kernel_config must be a ttnn.WormholeComputeKernelConfig, got {given!r}")
-    return given
 
 
 def softmax_values(values: torch.Tensor, dim: int, config, *, numeric_stable: bool = True) -> torch.Tensor:
@@ -38,6 +42,27 @@ def softmax_values(values: torch.Tensor, dim: int, config, *, numeric_stable: bo
     exps = intermediate(torch.exp(values), config)
     recip = intermediate(torch.reciprocal(destination_sum(exps, dim, config)), config)
     return exps * recip
+
+
+class SoftmaxDefaultProgramConfig:
+    """ttnn's default softmax program config: interleaved inputs, ttnn picks the blocking."""
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, SoftmaxDefaultProgramConfig)
+
+    def __hash__(self) -> int:
+        return hash(SoftmaxDefaultProgramConfig)
+
+
+DEFAULT_SOFTMAX_PROGRAM_CONFIG = SoftmaxDefaultProgramConfig()
+
+
+def check_softmax_program_config(op: str, program_config) -> None:
+    if program_config is not None and not isinstance(program_config, SoftmaxDefaultProgramConfig):
+        raise UnsupportedError(
+            f"{op}: program_config {type(program_config).__name__} (sharded softmax) is not emulated; "
+            "use ttnn.SoftmaxDefaultProgramConfig() or leave it out"
+        )
 
 
 def _check_not_program_config(op: str, program_config) -> None:
@@ -52,7 +77,7 @@ def softmax(input_tensor, dim=-1, *, memory_config=None, compute_kernel_config=N
     rank = len(input_tensor.shape)
     if not -rank <= dim < rank:
         raise ShapeError(f"ttnn.softmax: dim {dim} is out of range for shape {list(input_tensor.shape)}")
-    config = kernel_config("ttnn.softmax", compute_kernel_config, DEFAULT_SOFTMAX_CONFIG)
+    config = resolve_config("ttnn.softmax", compute_kernel_config, softmax_config(input_tensor.dtype))
     values = softmax_values(as_float(input_tensor.logical()), dim, config, numeric_stable=numeric_stable)
     return finish("ttnn.softmax", values, dtype=input_tensor.dtype, like=input_tensor, memory_config=memory_config)
 
@@ -82,11 +107,12 @@ def _normalize(
     memory_config,
     program_config,
     compute_kernel_config,
+    default_config: WormholeComputeKernelConfig,
     center: bool,
 ):
     require_device(op, "input_tensor", input_tensor)
     _check_not_program_config(op, program_config)
-    config = kernel_config(op, compute_kernel_config, DEFAULT_NORM_CONFIG)
+    config = resolve_config(op, compute_kernel_config, default_config)
     width = input_tensor.shape[-1]
     values = as_float(input_tensor.logical())
     if residual_input_tensor is not None:
@@ -115,15 +141,17 @@ def _normalize(
 def layer_norm(
     input_tensor,
     *,
-    memory_config=None,
     epsilon=1e-12,
     weight=None,
     bias=None,
     residual_input_tensor=None,
+    memory_config=None,
     program_config=None,
     compute_kernel_config=None,
+    recip_tensor=None,
 ):
     """LayerNorm over the last dim: (x [+ residual] - mean) / sqrt(var + epsilon) * weight + bias."""
+    refuse_unmodelled("ttnn.layer_norm", recip_tensor=recip_tensor)
     return _normalize(
         "ttnn.layer_norm",
         input_tensor,
@@ -134,6 +162,7 @@ def layer_norm(
         memory_config=memory_config,
         program_config=program_config,
         compute_kernel_config=compute_kernel_config,
+        default_config=LAYER_NORM_CONFIG,
         center=True,
     )
 
@@ -142,11 +171,11 @@ def layer_norm(
 def rms_norm(
     input_tensor,
     *,
-    memory_config=None,
     epsilon=1e-12,
     weight=None,
     bias=None,
     residual_input_tensor=None,
+    memory_config=None,
     program_config=None,
     compute_kernel_config=None,
 ):
@@ -161,5 +190,6 @@ def rms_norm(
         memory_config=memory_config,
         program_config=program_config,
         compute_kernel_config=compute_kernel_config,
+        default_config=RMS_NORM_CONFIG,
         center=False,
     )

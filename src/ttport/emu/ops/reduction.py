@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import torch
 
-from ..errors import ShapeError
-from ..numerics import destination_sum
+from ..errors import ShapeError, TTNNError
+from ..numerics import MathFidelity, WormholeComputeKernelConfig, destination_sum, resolve_config
 from ..registry import elementwise_flops, require_device, ttnn_op
-from ._common import as_float, finish
-from .normalization import DEFAULT_NORM_CONFIG, kernel_config
+from ..types import DataType, Layout
+from ._common import as_float, finish, refuse_unmodelled
+
+# The generic reduce's default on Wormhole: HiFi3, exact, fp32 destination. Read from a recent tt-metal main
+# (reduce_op.cpp, docs/ttnn-numerics.md §8), not confirmed for the 0.81.1 tag itself.
+REDUCE_CONFIG = WormholeComputeKernelConfig(
+    math_fidelity=MathFidelity.HiFi3, math_approx_mode=False, fp32_dest_acc_en=True
+)
 
 
 def _dims(op: str, dim, rank: int, shape) -> list[int]:
@@ -21,16 +27,33 @@ def _dims(op: str, dim, rank: int, shape) -> list[int]:
     return sorted(d % rank for d in dims)
 
 
-def _reduce(op: str, input_tensor, dim, keepdim, memory_config, compute_kernel_config, reducer):
+def _reduce(
+    op: str,
+    input_tensor,
+    dim,
+    keepdim,
+    memory_config,
+    compute_kernel_config,
+    reducer,
+    fast_and_approximate_mode=False,
+    output_layout=None,
+):
     require_device(op, "input_tensor", input_tensor)
-    config = kernel_config(op, compute_kernel_config, DEFAULT_NORM_CONFIG)
+    if input_tensor.dtype is DataType.FLOAT32:
+        # Only float32 inputs have a fast path (the FPU's TF32-truncated reduce); it is not modelled.
+        refuse_unmodelled(op, fast_and_approximate_mode=fast_and_approximate_mode)
+    if output_layout is not None and not isinstance(output_layout, Layout):
+        raise TTNNError(f"{op}: output_layout must be a ttnn.Layout or None, got {output_layout!r}")
+    config = resolve_config(op, compute_kernel_config, REDUCE_CONFIG)
     values = as_float(input_tensor.logical())
     dims = _dims(op, dim, values.dim(), input_tensor.shape)
     for d in dims:
         values = reducer(values, d, config)
     if not keepdim:
         values = values.squeeze(dims) if dims else values
-    return finish(op, values, dtype=input_tensor.dtype, like=input_tensor, memory_config=memory_config)
+    return finish(
+        op, values, dtype=input_tensor.dtype, like=input_tensor, memory_config=memory_config, layout=output_layout
+    )
 
 
 @ttnn_op("ttnn.sum", flops=elementwise_flops(1))
@@ -42,7 +65,10 @@ def sum(
     memory_config=None,
     compute_kernel_config=None,  # noqa: A001
     scalar=1.0,
-    correction=True,
+    correction=None,
+    sub_core_grids=None,
+    fast_and_approximate_mode=False,
+    output_layout=None,
 ):
     return _reduce(
         "ttnn.sum",
@@ -52,6 +78,8 @@ def sum(
         memory_config,
         compute_kernel_config,
         lambda v, d, c: destination_sum(v, d, c) * scalar,
+        fast_and_approximate_mode,
+        output_layout,
     )
 
 
@@ -64,7 +92,10 @@ def mean(
     memory_config=None,
     compute_kernel_config=None,
     scalar=1.0,
-    correction=True,
+    correction=None,
+    sub_core_grids=None,
+    fast_and_approximate_mode=False,
+    output_layout=None,
 ):
     # The reduce multiplies by the scaler 1/N as it accumulates: sum(x * (1/N)).
     return _reduce(
@@ -75,6 +106,8 @@ def mean(
         memory_config,
         compute_kernel_config,
         lambda v, d, c: destination_sum(v * (scalar / v.shape[d]), d, c),
+        fast_and_approximate_mode,
+        output_layout,
     )
 
 
@@ -87,7 +120,9 @@ def max(
     memory_config=None,
     compute_kernel_config=None,  # noqa: A001
     scalar=1.0,
-    correction=True,
+    correction=None,
+    sub_core_grids=None,
+    fast_and_approximate_mode=False,
 ):
     return _reduce(
         "ttnn.max",
@@ -97,4 +132,5 @@ def max(
         memory_config,
         compute_kernel_config,
         lambda v, d, c: torch.amax(v, dim=d, keepdim=True),
+        fast_and_approximate_mode,
     )
