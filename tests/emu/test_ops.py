@@ -65,7 +65,7 @@ def test_operators(device):
     assert_close(stored(a) - 1.0, ttnn.to_torch(ta - 1.0))
     assert_close(stored(a) * 2.0, ttnn.to_torch(2.0 * ta))
     assert_close(-stored(a), ttnn.to_torch(-ta))
-    assert_within_matmul_bound(stored(a), stored(b), ttnn.to_torch(ta @ tb), "LoFi", fp32_acc=False)
+    assert_within_matmul_bound(stored(a), stored(b), ttnn.to_torch(ta @ tb), "HiFi2", fp32_acc=False)
 
 
 UNARY = {
@@ -181,6 +181,39 @@ def test_lower_fidelity_is_less_accurate(device):
     assert errors[0] > errors[1] > errors[2] > errors[3]
 
 
+# (input dtypes, core_grid given, output dtype) -> the config tt-metal picks when none is passed
+# (docs/ttnn-numerics.md §2).
+DEFAULT_MATMUL_CASES = [
+    ((ttnn.bfloat16, ttnn.bfloat16), False, None, ("HiFi2", False)),
+    ((ttnn.bfloat16, ttnn.bfloat8_b), False, None, ("HiFi2", False)),
+    ((ttnn.bfloat8_b, ttnn.bfloat8_b), False, None, ("LoFi", False)),
+    ((ttnn.bfloat16, ttnn.bfloat16), True, None, ("LoFi", False)),
+    ((ttnn.float32, ttnn.float32), False, None, ("HiFi3", True)),
+    ((ttnn.bfloat16, ttnn.bfloat16), False, ttnn.float32, ("HiFi2", True)),
+]
+
+
+@pytest.mark.parametrize("dtypes, with_core_grid, output_dtype, expected", DEFAULT_MATMUL_CASES)
+def test_matmul_default_config_is_ttnns(device, dtypes, with_core_grid, output_dtype, expected):
+    torch.manual_seed(5)
+    a = device_tensor(torch.randn(64, 256), device, dtypes[0])
+    b = device_tensor(torch.randn(256, 96), device, dtypes[1])
+    core_grid = ttnn.CoreGrid(y=2, x=2) if with_core_grid else None
+    by_default = ttnn.matmul(a, b, core_grid=core_grid, dtype=output_dtype)
+    fidelity, fp32_acc = expected
+    config = ttnn.WormholeComputeKernelConfig(
+        math_fidelity=getattr(ttnn.MathFidelity, fidelity), math_approx_mode=False, fp32_dest_acc_en=fp32_acc
+    )
+    explicit = ttnn.matmul(a, b, core_grid=core_grid, dtype=output_dtype, compute_kernel_config=config)
+    assert torch.equal(ttnn.to_torch(by_default), ttnn.to_torch(explicit))
+
+
+def test_invalid_fidelity_config_is_refused(device):
+    a = device_tensor(torch.randn(32, 32), device)
+    with pytest.raises(ttnn.UnsupportedError, match="math_fidelity=MathFidelity.Invalid"):
+        ttnn.matmul(a, a, compute_kernel_config=ttnn.WormholeComputeKernelConfig())
+
+
 @pytest.mark.parametrize("weight_dtype", [ttnn.bfloat16, ttnn.bfloat8_b])
 def test_linear_with_bias(device, weight_dtype):
     x, w, bias = torch.randn(2, 50, 64), torch.randn(64, 96) / 8, torch.randn(1, 96)
@@ -188,7 +221,7 @@ def test_linear_with_bias(device, weight_dtype):
         device_tensor(x, device), device_tensor(w, device, weight_dtype), bias=device_tensor(bias, device)
     )
     assert_within_matmul_bound(
-        stored(x), stored(w, weight_dtype), ttnn.to_torch(result), "LoFi", fp32_acc=False, extra=stored(bias)
+        stored(x), stored(w, weight_dtype), ttnn.to_torch(result), "HiFi2", fp32_acc=False, extra=stored(bias)
     )
 
 
@@ -212,7 +245,7 @@ def test_linear_fused_activation(device, activation):
 def test_linear_transpose_b(device):
     x, w = torch.randn(33, 64), torch.randn(96, 64)
     result = ttnn.linear(device_tensor(x, device), device_tensor(w, device), transpose_b=True)
-    assert_within_matmul_bound(stored(x), stored(w).T, ttnn.to_torch(result), "LoFi", fp32_acc=False)
+    assert_within_matmul_bound(stored(x), stored(w).T, ttnn.to_torch(result), "HiFi2", fp32_acc=False)
 
 
 @pytest.mark.parametrize("shape", [(2, 3, 33, 65), (1, 12, 128, 128), (4, 7, 50)])

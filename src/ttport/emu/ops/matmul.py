@@ -9,16 +9,32 @@ import torch
 from ..device import GRID
 from ..errors import ShapeError, TTNNError, UnsupportedError
 from ..memory import DRAM_MEMORY_CONFIG, CoreGrid
-from ..numerics import MathFidelity, WormholeComputeKernelConfig, is_ideal, matrix_engine_matmul
+from ..numerics import MathFidelity, WormholeComputeKernelConfig, is_ideal, matrix_engine_matmul, resolve_config
 from ..registry import require_device, ttnn_op
 from ..tensor import Tensor
+from ..types import DataType
 from ._common import as_float, finish, refuse_unmodelled
 from .activations import apply_activation
 
-# Matmul's default compute config when none is passed (docs/ttnn-numerics.md, tt-metal matmul.cpp):
-DEFAULT_MATMUL_CONFIG = WormholeComputeKernelConfig(
-    math_fidelity=MathFidelity.LoFi, math_approx_mode=True, fp32_dest_acc_en=False, packer_l1_acc=True
-)
+# The block-float formats: matmul drops to LoFi when both operands are in one of them.
+LOW_PRECISION = (DataType.BFLOAT8_B, DataType.BFLOAT4_B)
+
+
+def default_matmul_config(a: Tensor, b: Tensor, output_dtype: DataType, core_grid) -> WormholeComputeKernelConfig:
+    """matmul's config when none is passed, as tt-metal's create_matmul_attributes picks it
+    (matmul_device_operation.cpp; docs/ttnn-numerics.md §2): HiFi2, or LoFi when a core_grid is given or both
+    operands are block floats, or HiFi3 for two float32 operands on Wormhole; exact; fp32 destination and no
+    L1 accumulation exactly when the output is float32."""
+    if a.dtype is DataType.FLOAT32 and b.dtype is DataType.FLOAT32:
+        fidelity = MathFidelity.HiFi3
+    elif core_grid is not None or (a.dtype in LOW_PRECISION and b.dtype in LOW_PRECISION):
+        fidelity = MathFidelity.LoFi
+    else:
+        fidelity = MathFidelity.HiFi2
+    fp32_output = output_dtype is DataType.FLOAT32
+    return WormholeComputeKernelConfig(
+        math_fidelity=fidelity, math_approx_mode=False, fp32_dest_acc_en=fp32_output, packer_l1_acc=not fp32_output
+    )
 
 
 def _matmul_flops(inputs, outputs) -> int:
@@ -27,7 +43,7 @@ def _matmul_flops(inputs, outputs) -> int:
     return 2 * math.prod(out.padded_shape) * inner
 
 
-def _check_options(op: str, core_grid, program_config, compute_kernel_config) -> WormholeComputeKernelConfig:
+def _check_options(op: str, core_grid, program_config) -> None:
     if core_grid is not None:
         if not isinstance(core_grid, CoreGrid):
             raise TTNNError(f"{op}: core_grid must be a ttnn.CoreGrid, got {type(core_grid).__name__}")
@@ -41,14 +57,6 @@ def _check_options(op: str, core_grid, program_config, compute_kernel_config) ->
             f"{op}: program_config is not emulated (its blocking changes only speed, not results, for interleaved "
             "inputs); drop it to let ttnn choose, or run on hardware"
         )
-    if compute_kernel_config is None:
-        return DEFAULT_MATMUL_CONFIG
-    if not isinstance(compute_kernel_config, WormholeComputeKernelConfig):
-        raise TTNNError(
-            f"{op}: compute_kernel_config must be a ttnn.WormholeComputeKernelConfig, "
-            f"got {type(compute_kernel_config).__name__}"
-        )
-    return compute_kernel_config
 
 
 def _operands(op: str, a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool):
@@ -95,8 +103,10 @@ def _compute(
     program_config,
     output_tensor,
 ):
-    config = _check_options(op, core_grid, program_config, compute_kernel_config)
+    _check_options(op, core_grid, program_config)
     stored_a, stored_b, out_shape = _operands(op, a, b, transpose_a, transpose_b)
+    dtype = dtype or (output_tensor.dtype if output_tensor is not None else a.dtype)
+    config = resolve_config(op, compute_kernel_config, default_matmul_config(a, b, dtype, core_grid))
     values = matrix_engine_matmul(stored_a, stored_b, config)
     if bias is not None:
         values = _add_bias(op, values, bias, out_shape, config)
@@ -105,7 +115,7 @@ def _compute(
     return finish(
         op,
         values,
-        dtype=dtype or a.dtype,
+        dtype=dtype,
         like=a,
         shape=out_shape,
         # Unlike most ops, matmul's output goes to DRAM, not next to its input, unless told otherwise
