@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("script", help="path of the Python script (or module name with -m)")
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
     run.set_defaults(handler=_run)
+
+    from ttport.reference.cli import add_subparser as add_reference
+
+    add_reference(commands)
     return parser
 
 

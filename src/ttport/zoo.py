@@ -79,7 +79,9 @@ def t5_tiny():
     config = dict(vocab_size=120, d_model=64, d_kv=16, d_ff=96, num_layers=2, num_heads=4, use_cache=False)
     model = _build("T5Config", "T5Model", relative_attention_num_buckets=8, **config)
     inputs = _text_inputs(120)
-    inputs["decoder_input_ids"] = torch.randint(0, 120, (BATCH, SEQUENCE - 2), generator=torch.Generator().manual_seed(1))
+    inputs["decoder_input_ids"] = torch.randint(
+        0, 120, (BATCH, SEQUENCE - 2), generator=torch.Generator().manual_seed(1)
+    )
     return model, inputs
 
 

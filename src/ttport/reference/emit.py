@@ -8,11 +8,11 @@ import torch
 from torch import fx
 
 from ..capture.bind import is_symbolic
+from ..capture.identity import is_identity, op_name
 from ..capture.tree import ModuleCall
 from .config_values import ConfigNames
 from .expr import ATOM, Expr, literal
 from .naming import Names, frames, safe, snake, targets
-from ..capture.identity import is_identity, op_name
 from .ops import CHECKS, OPERATORS, OPS
 from .statements import Call, Statement
 

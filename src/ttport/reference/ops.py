@@ -128,7 +128,9 @@ OPS = {
     "sub": optional(binary("-", SUM), function("torch.sub", ("self", "other"), ("alpha",)), "alpha"),
     "rsub": reflected("-", SUM),
     "mul": binary("*", PRODUCT),
-    "div": optional(binary("/", PRODUCT), function("torch.div", ("self", "other"), ("rounding_mode",)), "rounding_mode"),
+    "div": optional(
+        binary("/", PRODUCT), function("torch.div", ("self", "other"), ("rounding_mode",)), "rounding_mode"
+    ),
     "pow": power,
     "neg": unary("-"),
     "bitwise_not": unary("~"),
