@@ -27,19 +27,27 @@ def reference_bfloat16(value: float) -> float:
 
 
 def reference_block(values: list[float], mantissa_bits: int) -> list[float]:
-    """One 16-value block: shared exponent = max exponent; k = round-half-even(|v| / ulp), saturating; no -0.
+    """One 16-value block, as tt-metal's convert_u32_to_bfp: shared exponent = max exponent field; each 24-bit
+    significand is shifted right to it (truncating), then rounded half-even to `mantissa_bits`, saturating; no -0.
 
     float32 subnormals (exponent field 0) count as zero, as the packer reads only the exponent field.
     """
-    values = [v if abs(v) >= 2.0**-126 else 0.0 for v in values]
-    exponents = [math.frexp(v)[1] - 1 for v in values if v != 0]
-    if not exponents:
-        return [0.0] * len(values)
-    ulp = 2.0 ** (max(exponents) - (mantissa_bits - 1))
+    bits = [struct.unpack("<I", struct.pack("<f", v))[0] for v in values]
+    exponents = [(b >> 23) & 0xFF for b in bits]
+    shared = max(exponents)
+    shift = 24 - mantissa_bits
     out = []
-    for v in values:
-        steps = min(round(abs(v) / ulp), 2**mantissa_bits - 1)  # Python's round() is half-to-even
-        out.append(math.copysign(steps * ulp, v) if steps else 0.0)
+    for v, b, e in zip(values, bits, exponents):
+        if e == 0:
+            out.append(0.0)
+            continue
+        significand = ((b & 0x7FFFFF) | 0x800000) >> (shared - e)
+        steps = significand >> shift
+        remainder = significand - (steps << shift)
+        if remainder > 1 << (shift - 1) or (remainder == 1 << (shift - 1) and steps & 1):
+            steps += 1
+        steps = min(steps, 2**mantissa_bits - 1)
+        out.append(math.copysign(steps * 2.0 ** (shared - 127 - (mantissa_bits - 1)), v) if steps else 0.0)
     return out
 
 
@@ -109,7 +117,10 @@ def test_round_trip_is_idempotent(dtype, shape):
     assert (once - values).abs().max() <= tolerance * values.abs().max() * 2
 
 
-def test_integer_types_clamp_and_keep_values():
+def test_integer_types_wrap_ints_and_clamp_floats():
+    # Recorded from real ttnn 0.81.1 (int32_values / int_like_float cases): integer inputs wrap modulo 2**bits,
+    # float inputs are truncated to int32 and then clamped to uint8 / uint16.
     ids = torch.tensor([[0, 5, 30521]])
     assert torch.equal(ttnn.to_torch(ttnn.from_torch(ids, dtype=ttnn.uint32)).long(), ids)
-    assert ttnn.to_torch(ttnn.from_torch(torch.tensor([300, -4]), dtype=ttnn.uint8)).tolist() == [255, 0]
+    assert ttnn.to_torch(ttnn.from_torch(torch.tensor([300, -4]), dtype=ttnn.uint8)).tolist() == [44, 252]
+    assert ttnn.to_torch(ttnn.from_torch(torch.tensor([300.5, -4.5]), dtype=ttnn.uint8)).tolist() == [255, 0]

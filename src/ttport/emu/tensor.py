@@ -18,6 +18,10 @@ from .memory import DRAM_MEMORY_CONFIG, BufferType, MemoryConfig
 from .types import DTYPE_INFO, TILE_HEIGHT, TILE_WIDTH, DataType, Layout, StorageType, round_up
 
 
+class ShapeIndexError(TTNNError, IndexError):
+    """ttnn.Shape index out of range: ttnn raises RuntimeError; an IndexError too, so Python iteration still ends."""
+
+
 class Shape(tuple):
     """ttnn.Shape: a tuple of ints that prints like ttnn's and compares equal to any list or tuple of the same ints."""
 
@@ -41,8 +45,11 @@ class Shape(tuple):
     __hash__ = tuple.__hash__
 
     def __getitem__(self, index):
-        item = super().__getitem__(index)
-        return Shape(item) if isinstance(index, slice) else item
+        if isinstance(index, slice):  # real ttnn.Shape refuses slices (TypeError); see test_conformance_formats
+            return Shape(super().__getitem__(index))
+        if not -len(self) - 1 <= index < len(self):
+            raise ShapeIndexError(f"ShapeBase[] index out of range. {index} not in [{-len(self) - 1}, {len(self)})")
+        return super().__getitem__(index)
 
     def __repr__(self) -> str:
         return f"Shape([{', '.join(str(d) for d in self)}])"
@@ -51,22 +58,41 @@ class Shape(tuple):
 
 
 def padded_shape_for(shape: tuple[int, ...], layout: Layout) -> tuple[int, ...]:
-    """The shape a tensor occupies in `layout`: TILE rounds the last two dims up to 32 (the last one for rank 1)."""
-    if layout is not Layout.TILE or not shape:
-        return tuple(shape)
-    if len(shape) == 1:
-        return (round_up(shape[0], TILE_WIDTH),)
+    """The shape ttnn 0.81.1 reports as padded_shape (tests/data/ttnn_formats_0.81.1.npz, shape_rules).
+
+    TILE rounds the last two dims up to 32; a rank-0 or rank-1 TILE tensor is one tile row high, [32, round_up(n)]
+    (rank 2). A zero-sized dim stays 0. ROW_MAJOR keeps the shape, except rank 0, which reports [1].
+    """
+    shape = tuple(shape)
+    if layout is not Layout.TILE:
+        return shape or (1,)
+    if len(shape) < 2:
+        return (TILE_HEIGHT, round_up(shape[0] if shape else 1, TILE_WIDTH))
     return (*shape[:-2], round_up(shape[-2], TILE_HEIGHT), round_up(shape[-1], TILE_WIDTH))
 
 
 def pad_to(values: torch.Tensor, padded_shape: tuple[int, ...], fill: float = 0.0) -> torch.Tensor:
-    """Zero-pad (or `fill`-pad) the trailing edge of every dim up to `padded_shape`."""
+    """Pad (with zeros or `fill`) the trailing edge of every dim up to `padded_shape`.
+
+    A rank-0/1 tensor becomes row 0 of a rank-2 padded tensor, as in ttnn.
+    """
+    if values.dim() < len(padded_shape):
+        values = values.reshape((1,) * (len(padded_shape) - 1) + (-1,))
     if tuple(values.shape) == tuple(padded_shape):
         return values
     pads = []
     for size, target in zip(reversed(values.shape), reversed(padded_shape)):
         pads += [0, target - size]
     return torch.nn.functional.pad(values, pads, value=fill)
+
+
+def logical_view(stored: torch.Tensor, shape: tuple[int, ...]) -> torch.Tensor:
+    """The values inside the logical `shape` of `stored` (padding cut away)."""
+    if tuple(stored.shape) == tuple(shape):
+        return stored
+    if stored.dim() != len(shape):  # rank 0/1 in TILE: row 0 of a rank-2 padded tensor
+        return stored.reshape(-1, stored.shape[-1])[0, : (shape[0] if shape else 1)].reshape(shape)
+    return stored[tuple(slice(0, size) for size in shape)]
 
 
 def storage_bytes(shape: tuple[int, ...], dtype: DataType, layout: Layout) -> tuple[int, int]:
@@ -111,11 +137,16 @@ class Tensor:
 
     # -- construction used by the ops ---------------------------------------------------------------------------
     @classmethod
-    def from_logical(cls, values: torch.Tensor, dtype: DataType, layout: Layout, device=None, memory_config=None):
-        """A tensor holding `values` (logical shape), padded for `layout` and rounded to `dtype`."""
+    def from_logical(
+        cls, values: torch.Tensor, dtype: DataType, layout: Layout, device=None, memory_config=None, fill: float = 0.0
+    ):
+        """A tensor holding `values` (logical shape), padded with `fill` for `layout`, then rounded to `dtype`.
+
+        Padding comes first, as in ttnn: the pad value is part of its bfloat8_b / bfloat4_b block.
+        """
         check_dtype_layout(dtype, layout)
         shape = tuple(values.shape)
-        padded = pad_to(values, padded_shape_for(shape, layout))
+        padded = pad_to(values, padded_shape_for(shape, layout), fill)
         return cls(_store(padded, dtype), shape, dtype, layout, device, memory_config)
 
     @classmethod
@@ -176,12 +207,22 @@ class Tensor:
             raise TTNNError("Tensor.buffer_address: the tensor is on host and has no device buffer")
         return self._buffer.address
 
-    def deallocate(self, force: bool = True) -> None:
+    def deallocate(self, force: bool = False) -> None:
+        """Free the device buffer; later use raises. On a host tensor this does nothing (ttnn 0.81.1 probes: a
+        host tensor stays allocated and readable after ttnn.deallocate)."""
+        if self._device is None:
+            return
         if self._buffer is not None and not self._deallocated:
             self._allocator.release(self._buffer)
             self._buffer = None
         self._deallocated = True
         self._stored = None
+
+    def element_size(self) -> int:
+        """Bytes per element; block floats have none (ttnn raises the same message)."""
+        if DTYPE_INFO[self._dtype].mantissa_bits:
+            raise DTypeError("datum for bfp2, bfp4, bfp8 is invalid")
+        return int(DTYPE_INFO[self._dtype].element_bytes)
 
     def __del__(self):
         buffer = getattr(self, "_buffer", None)
@@ -193,14 +234,23 @@ class Tensor:
     def cpu(self, blocking: bool = True, cq_id=None):
         from .ops.conversion import from_device
 
-        return from_device(self, blocking=blocking, cq_id=cq_id)
+        return from_device(self, blocking, queue_id=cq_id)
 
-    def to(self, target, memory_config=None, cq_id=None):
+    def to(self, device, mem_config=None, cq_id=None):
+        """Tensor.to(device, mem_config=None, cq_id=None) or Tensor.to(target_layout), as ttnn's two overloads."""
         from .ops.conversion import to_device, to_layout
 
-        if isinstance(target, Layout):
-            return to_layout(self, target)
-        return to_device(self, target, memory_config=memory_config, cq_id=cq_id)
+        if isinstance(device, Layout):
+            if mem_config is not None or cq_id is not None:
+                raise TypeError("Tensor.to(target_layout) takes no other arguments")
+            return to_layout(self, device)
+        return to_device(self, device, mem_config, queue_id=cq_id)
+
+    def reshape(self, *shape):
+        """Tensor.reshape(shape) or Tensor.reshape(a, b, c, d), as ttnn's overloads; same as ttnn.reshape."""
+        from .ops.data_movement import reshape
+
+        return reshape(self, list(shape[0]) if len(shape) == 1 else list(shape))
 
     def to_torch(self, *args, **kwargs):
         from .ops.conversion import to_torch
@@ -216,10 +266,7 @@ class Tensor:
 
     def logical(self) -> torch.Tensor:
         """The values inside the logical shape, padding cut away."""
-        stored = self.stored
-        if tuple(stored.shape) == tuple(self._shape):
-            return stored
-        return stored[tuple(slice(0, size) for size in self._shape)]
+        return logical_view(self.stored, tuple(self._shape))
 
     def check_allocated(self, op: str = "ttnn", name: str = "tensor") -> None:
         if self._deallocated:
@@ -315,8 +362,8 @@ def check_dtype_layout(dtype: DataType, layout: Layout) -> None:
         raise DTypeError(f"{layout!r} is not a ttnn layout; use ttnn.TILE_LAYOUT or ttnn.ROW_MAJOR_LAYOUT")
     if DTYPE_INFO[dtype].needs_tile and layout is not Layout.TILE:
         raise DTypeError(
-            f"{dtype.name.lower()} is a block-float format and only exists in TILE layout; "
-            "pass layout=ttnn.TILE_LAYOUT (or use ttnn.bfloat16 for a ROW_MAJOR tensor)"
+            f"Layout must be Layout::TILE for bfloat8_b or bfloat4_b! ({dtype.name.lower()} is a block-float format "
+            "and only exists in TILE layout; pass layout=ttnn.TILE_LAYOUT, or use ttnn.bfloat16 for ROW_MAJOR)"
         )
 
 

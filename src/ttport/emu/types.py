@@ -67,13 +67,6 @@ DTYPE_INFO: dict[DataType, DTypeInfo] = {
     DataType.UINT8: DTypeInfo(torch.uint8, 1, False, False),
 }
 
-INTEGER_RANGES: dict[DataType, tuple[int, int]] = {
-    DataType.UINT32: (0, 2**32 - 1),
-    DataType.INT32: (-(2**31), 2**31 - 1),
-    DataType.UINT16: (0, 2**16 - 1),
-    DataType.UINT8: (0, 2**8 - 1),
-}
-
 # What from_torch picks when no dtype is given (ttnn keeps the torch dtype where it has one).
 DTYPE_FROM_TORCH: dict[torch.dtype, DataType] = {
     torch.bfloat16: DataType.BFLOAT16,
@@ -87,15 +80,16 @@ DTYPE_FROM_TORCH: dict[torch.dtype, DataType] = {
     torch.bool: DataType.UINT8,
 }
 
-# What to_torch returns for each stored type.
+# What to_torch returns for each stored type: ttnn hands its buffer over by dlpack in the tensor's own element
+# type (recorded readbacks: uint32 -> uint32, uint16 -> uint16; block floats are unpacked to float32).
 TORCH_DTYPE_OUT: dict[DataType, torch.dtype] = {
     DataType.BFLOAT16: torch.bfloat16,
     DataType.FLOAT32: torch.float32,
     DataType.BFLOAT8_B: torch.float32,
     DataType.BFLOAT4_B: torch.float32,
-    DataType.UINT32: torch.int32,
+    DataType.UINT32: torch.uint32,
     DataType.INT32: torch.int32,
-    DataType.UINT16: torch.int16,
+    DataType.UINT16: torch.uint16,
     DataType.UINT8: torch.uint8,
 }
 

@@ -86,7 +86,7 @@ def _inlined(items, reads, outputs) -> set[fx.Node]:
         for n in nodes:
             users.setdefault(n, []).append(i)
     inlined = set()
-    for i, item in enumerate(items):
+    for item in items:
         if item.node is None or item.node in outputs or item.line is None:
             continue
         use = users.get(item.node, [])

@@ -114,7 +114,8 @@ def _file(model_name: str, captured: Captured, kinds: list[Kind], top: Kind) -> 
     config_text = ""
     if config:
         items = ", ".join(f"{name!r}: {value!r}" for name, value in config.items())
-        config_text = f"\n\n# Configuration values of the captured model: keyword arguments of {top.name}.\nCONFIG = {{{items}}}\n"
+        comment = f"# Configuration values of the captured model: keyword arguments of {top.name}."
+        config_text = f"\n\n{comment}\nCONFIG = {{{items}}}\n"
     return header + functions + config_text
 
 
