@@ -41,9 +41,6 @@ ALLOWED = {
     "host_op.39 Tensor.pad_to_tile(0.0)": "Tensor.pad_to_tile (ROW_MAJOR with a tile-padded padded_shape) is not "
     "emulated; no port uses it",
     "host_op.40 Tensor.pad_to_tile(-1.0)": "same as host_op.39",
-    "probe Shape slice": "real ttnn.Shape refuses slices (TypeError); the emulator's Shape still slices because "
-    "emulator ops owned by others (ops/matmul.py bias check, transformer.py FLOP count) slice shapes; switch to "
-    "TypeError once they use tuple(shape)[...]",
 }
 
 # Where real ttnn crashed the process, the emulator refuses with an error naming the fix; checked as a refusal.

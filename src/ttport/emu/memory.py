@@ -11,7 +11,6 @@ from .types import TTNNEnum
 class BufferType(TTNNEnum):
     DRAM = 0
     L1 = 1
-    SYSTEM_MEMORY = 2
     L1_SMALL = 3
     TRACE = 4
 
@@ -21,12 +20,13 @@ class TensorMemoryLayout(TTNNEnum):
     HEIGHT_SHARDED = 2
     WIDTH_SHARDED = 3
     BLOCK_SHARDED = 4
+    ND_SHARDED = 5
 
 
 class ShardStrategy(TTNNEnum):
-    HEIGHT = 0
-    WIDTH = 1
-    BLOCK = 2
+    HEIGHT = 1
+    WIDTH = 2
+    BLOCK = 3
 
 
 class ShardOrientation(TTNNEnum):
@@ -34,13 +34,20 @@ class ShardOrientation(TTNNEnum):
     COL_MAJOR = 1
 
 
+# Reprs below are real ttnn 0.81.1's, as recorded (tests/data/ttnn_api_0.81.1.json, "probes").
 @dataclass(frozen=True)
 class CoreCoord:
     x: int
     y: int
 
+    def __init__(self, x, y=None, /):
+        if y is None:  # ttnn.CoreCoord((x, y))
+            x, y = x
+        object.__setattr__(self, "x", int(x))
+        object.__setattr__(self, "y", int(y))
+
     def __repr__(self) -> str:
-        return f"(x={self.x},y={self.y})"
+        return f"{self.x}-{self.y}"
 
 
 @dataclass(frozen=True)
@@ -52,25 +59,28 @@ class CoreRange:
         if self.end.x < self.start.x or self.end.y < self.start.y:
             raise ValueError(f"CoreRange end {self.end} lies before start {self.start}")
 
-    def num_cores(self) -> int:
-        return (self.end.x - self.start.x + 1) * (self.end.y - self.start.y + 1)
-
     def grid_size(self) -> CoreCoord:
         return CoreCoord(self.end.x - self.start.x + 1, self.end.y - self.start.y + 1)
+
+    def __repr__(self) -> str:
+        return f"[{self.start!r} - {self.end!r}]"
 
 
 @dataclass(frozen=True)
 class CoreRangeSet:
     ranges_: frozenset = field(default_factory=frozenset)
 
-    def __init__(self, ranges=()):
-        object.__setattr__(self, "ranges_", frozenset(ranges))
+    def __init__(self, core_ranges):
+        object.__setattr__(self, "ranges_", frozenset(core_ranges))
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(repr(r) for r in self.ranges()) + "}"
 
     def ranges(self) -> list[CoreRange]:
         return sorted(self.ranges_, key=lambda r: (r.start.y, r.start.x))
 
     def num_cores(self) -> int:
-        return sum(r.num_cores() for r in self.ranges_)
+        return sum(r.grid_size().x * r.grid_size().y for r in self.ranges_)
 
     def bounding_box(self) -> CoreRange:
         xs = [c for r in self.ranges_ for c in (r.start.x, r.end.x)]
@@ -101,13 +111,21 @@ class ShardSpec:
     shape: tuple[int, int]
     orientation: ShardOrientation = ShardOrientation.ROW_MAJOR
 
-    def __init__(self, grid, shard_shape, shard_orientation=ShardOrientation.ROW_MAJOR):
+    def __init__(self, grid, shard_shape, shard_orientation):
         object.__setattr__(self, "grid", grid)
         object.__setattr__(self, "shape", tuple(shard_shape))
         object.__setattr__(self, "orientation", shard_orientation)
 
     def num_cores(self) -> int:
         return self.grid.num_cores()
+
+    def __repr__(self) -> str:
+        ranges = ", ".join(
+            f'{{"start":{{"x":{r.start.x},"y":{r.start.y}}},"end":{{"x":{r.end.x},"y":{r.end.y}}}}}'
+            for r in self.grid.ranges()
+        )
+        orientation = f"ShardOrientation::{self.orientation.name}"
+        return f"ShardSpec{{grid=[{ranges}], shape={list(self.shape)}, orientation={orientation}}}"
 
 
 @dataclass(frozen=True)
@@ -129,10 +147,16 @@ class MemoryConfig:
     def is_sharded(self) -> bool:
         return self.memory_layout is not TensorMemoryLayout.INTERLEAVED
 
+    @property
+    def nd_shard_spec(self):
+        return None  # N-dimensional sharding is not emulated
+
     def __repr__(self) -> str:
+        shard_spec = "std::nullopt" if self.shard_spec is None else repr(self.shard_spec)
         return (
-            f"MemoryConfig(memory_layout={self.memory_layout},buffer_type={self.buffer_type},"
-            f"shard_spec={self.shard_spec})"
+            f"MemoryConfig(memory_layout=TensorMemoryLayout::{self.memory_layout.name},"
+            f"buffer_type=BufferType::{self.buffer_type.name},shard_spec={shard_spec},nd_shard_spec=std::nullopt,"
+            "created_with_nd_shard_spec=0,per_core_allocation=0,range_lockstep_allocation=0)"
         )
 
 

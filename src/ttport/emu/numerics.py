@@ -33,7 +33,7 @@ class ThrottleLevel(TTNNEnum):
     NO_THROTTLE = 0
 
 
-@dataclass
+@dataclass(kw_only=True)
 class WormholeComputeKernelConfig:
     """A compute config. Its defaults are ttnn 0.81.1's: a fidelity of Invalid, so callers must choose one."""
 

@@ -25,8 +25,8 @@ class ShapeIndexError(TTNNError, IndexError):
 class Shape(tuple):
     """ttnn.Shape: a tuple of ints that prints like ttnn's and compares equal to any list or tuple of the same ints."""
 
-    def __new__(cls, dims=()):
-        return super().__new__(cls, (int(d) for d in dims))
+    def __new__(cls, shape):
+        return super().__new__(cls, (int(d) for d in shape))
 
     @property
     def rank(self) -> int:
@@ -45,8 +45,11 @@ class Shape(tuple):
     __hash__ = tuple.__hash__
 
     def __getitem__(self, index):
-        if isinstance(index, slice):  # real ttnn.Shape refuses slices (TypeError); see test_conformance_formats
-            return Shape(super().__getitem__(index))
+        if isinstance(index, slice):  # as real ttnn.Shape: ports that slice a shape must say tuple(shape)[a:b]
+            raise TypeError(
+                "__getitem__(): incompatible function arguments; ttnn.Shape takes an int index, not a slice: "
+                "use tuple(shape)[start:stop]"
+            )
         if not -len(self) - 1 <= index < len(self):
             raise ShapeIndexError(f"ShapeBase[] index out of range. {index} not in [{-len(self) - 1}, {len(self)})")
         return super().__getitem__(index)

@@ -159,7 +159,7 @@ SDPA_CONFIG = WormholeComputeKernelConfig(math_fidelity=MathFidelity.HiFi2, math
 
 def _sdpa_flops(inputs, outputs) -> int:
     query, key = inputs[0], inputs[1]
-    batch_heads = math.prod(query.padded_shape[:-2])
+    batch_heads = math.prod(tuple(query.padded_shape)[:-2])
     return 4 * batch_heads * query.padded_shape[-2] * key.padded_shape[-2] * query.padded_shape[-1]
 
 

@@ -32,7 +32,7 @@ class DataType(TTNNEnum):
     UINT8 = 5
     UINT16 = 6
     INT32 = 7
-    INVALID = 8
+    INVALID = 10  # 8 and 9 are FP8_E4M3 and INT8, which the emulator does not model
 
 
 class Layout(TTNNEnum):

@@ -128,7 +128,7 @@ def _compute(
 def _add_bias(op: str, values: torch.Tensor, bias: Tensor, out_shape, config) -> torch.Tensor:
     require_device(op, "bias", bias)
     width = out_shape[-1]
-    if bias.shape[-1] != width or math.prod(bias.shape[:-1]) != 1:
+    if bias.shape[-1] != width or math.prod(tuple(bias.shape)[:-1]) != 1:
         raise ShapeError(
             f"{op}: bias is {list(bias.shape)} but the output is {list(out_shape)}; bias must be (1, {width}) — "
             "prepare it with ttnn.model_preprocessing.preprocess_linear_bias"
