@@ -30,7 +30,12 @@ def _build(config_class: str, model_class: str, **config) -> torch.nn.Module:
 
     torch.manual_seed(SEED)
     config = getattr(transformers, config_class)(attn_implementation="eager", **config)
-    return getattr(transformers, model_class)(config).eval()
+    model = getattr(transformers, model_class)(config).eval()
+    # HF initialises biases to 0 and norm weights to 1; perturb them so a wrong bias or scale shows in verification.
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.add_(torch.randn_like(parameter) * 0.02)
+    return model
 
 
 def minilm():

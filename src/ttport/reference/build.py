@@ -43,7 +43,8 @@ def build_body(builder: FunctionBuilder, kinds) -> Body:
         if name in names.live_until:
             raise GenerationError(f"{builder.where()}: size name {name} clashes with a variable")
     prelude = [Statement([name], text) for name, text in builder.prelude.items()]
-    statements = reroll(prelude + statements, builder.context.list_lengths(builder.owner))
+    taken = builder.context.function_names | set(names.live_until) | set(params)
+    statements = reroll(prelude + statements, builder.context.list_lengths(builder.owner), taken)
     return Body(params, dict(builder.kwargs), statements, returns, builder.uses_parameters)
 
 
@@ -165,12 +166,16 @@ def _wanted(builder, items, position) -> str:
     """Name for a value: the source line's assignment target, else the inline module's name, else the op's."""
     item = items[position]
     names = targets(item.code)
+    if op_name(item.node) == "getitem":  # a, b, c = x.split(...): each item takes its target
+        index = item.node.args[1]
+        return names[index] if len(names) > 1 and index < len(names) else f"{op_name(item.node.args[0])}_{index}"
     later_same_line = any(other.line == item.line for other in items[position + 1 :] if other.line is not None)
     if len(names) == 1 and not later_same_line:
         return names[0]
     stack = list((item.node.meta.get("nn_module_stack") or {}).values())
     if stack and builder.context.is_builtin_path(stack[-1][0]) and stack[-1][0] != builder.owner.path:
-        return snake(stack[-1][0].rsplit(".", 1)[-1].split("@")[0])
+        path = stack[-1][0].split("@")[0]
+        return snake(path[len(builder.owner.path) :].lstrip(".") if builder.owner.path else path)
     return op_name(item.node).strip("_")
 
 

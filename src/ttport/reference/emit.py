@@ -45,11 +45,13 @@ def function_children(call: ModuleCall) -> list[ModuleCall]:
     return found
 
 
-def inline_children(call: ModuleCall) -> list[tuple[str, torch.nn.Module]]:
+def inline_children(call: ModuleCall, owner: ModuleCall | None = None) -> list[tuple[str, torch.nn.Module]]:
+    """(path relative to the owner, module) of every module emitted inline in the owner's function."""
+    owner = owner or call
     found = []
     for child in call.children:
         if child.inline:
-            found += [(child.relative_path(call), child.module)] + inline_children(child)
+            found += [(child.relative_path(owner), child.module)] + inline_children(child, owner)
     return found
 
 

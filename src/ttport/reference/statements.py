@@ -48,7 +48,7 @@ def _list_member(statement: Statement):
     return (match["list"], int(match["index"])) if match else None
 
 
-def reroll(statements: list[Statement], list_lengths: dict[str, int]) -> list[Statement]:
+def reroll(statements: list[Statement], list_lengths: dict[str, int], taken: set[str]) -> list[Statement]:
     """Runs of calls over consecutive ModuleList members with one function -> `for layer in parameters.layer:`."""
     out, i = [], 0
     while i < len(statements):
@@ -57,7 +57,7 @@ def reroll(statements: list[Statement], list_lengths: dict[str, int]) -> list[St
             out.append(statements[i])
             i += 1
             continue
-        out += _loop(run, list_lengths)
+        out += _loop(run, list_lengths, taken)
         i += len(run)
     return out
 
@@ -89,10 +89,12 @@ def _trim_unused_targets(run: list[Statement]) -> list[Statement]:
     return run if len(run) >= 2 else []
 
 
-def _loop(run: list[Statement], list_lengths: dict[str, int]) -> list[Statement]:
+def _loop(run: list[Statement], list_lengths: dict[str, int], taken: set[str]) -> list[Statement]:
     list_path, start = _list_member(run[0])
     prefix = run[0].call.parameters.rsplit("[", 1)[0]
     variable = _singular(list_path.rsplit(".", 1)[-1])
+    if variable in taken:  # the loop variable must not hide a function or a value
+        variable = f"{variable}_parameters"
     end = start + len(run)
     whole = start == 0 and end == list_lengths.get(list_path, -1)
     iterable = prefix if whole else f"{prefix}[{start or ''}:{end if end != list_lengths.get(list_path) else ''}]"
