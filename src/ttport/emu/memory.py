@@ -121,7 +121,8 @@ class ShardSpec:
 
     def __repr__(self) -> str:
         ranges = ", ".join(
-            f'{{"start":{{"x":{r.start.x},"y":{r.start.y}}},"end":{{"x":{r.end.x},"y":{r.end.y}}}}}'
+            # ttnn prints each range without its closing brace; kept so the reprs compare equal
+            f'{{"start":{{"x":{r.start.x},"y":{r.start.y}}},"end":{{"x":{r.end.x},"y":{r.end.y}}}'
             for r in self.grid.ranges()
         )
         orientation = f"ShardOrientation::{self.orientation.name}"
@@ -187,7 +188,7 @@ def _shard_shape(shape, strategy: ShardStrategy, grid: CoreRange, orientation: S
     height = height * math.prod(outer) if not use_height_and_width else height
     size = grid.grid_size()
     rows, cols = (size.y, size.x) if orientation is ShardOrientation.ROW_MAJOR else (size.x, size.y)
-    num_cores = grid.num_cores()
+    num_cores = size.x * size.y
     if strategy is ShardStrategy.HEIGHT:
         return (math.ceil(height / num_cores), width)
     if strategy is ShardStrategy.WIDTH:
