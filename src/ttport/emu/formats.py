@@ -55,13 +55,18 @@ def bfloat16_to_float32(values: torch.Tensor) -> torch.Tensor:
 
 
 def round_to_bfloat16(values: torch.Tensor) -> torch.Tensor:
-    """float32 -> bfloat16 with round-to-nearest-even on the bits; NaN stays a quiet NaN with its sign."""
-    bits = _bits(values)
-    is_nan = (bits & 0x7FFFFFFF) > 0x7F800000
-    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
-    quiet_nan = (bits >> 16) | 0x0040
-    high = torch.where(is_nan, quiet_nan, rounded) & 0xFFFF
-    return torch.where(high >= 2**15, high - 2**16, high).to(torch.int16).view(torch.bfloat16)
+    """float32 -> bfloat16 with round-to-nearest-even; NaN stays a quiet NaN with its sign.
+
+    torch's cast rounds to nearest even (overflow to inf, subnormals kept) at memory speed; only NaNs, which it
+    turns into 0xFFFF, are redone on the bits.
+    """
+    values = values.to(torch.float32)
+    rounded = values.to(torch.bfloat16)
+    nan = torch.isnan(values)
+    if nan.any():
+        quiet = ((_bits(values[nan]) >> 16) | 0x0040) & 0xFFFF
+        rounded.view(torch.int16)[nan] = torch.where(quiet >= 2**15, quiet - 2**16, quiet).to(torch.int16)
+    return rounded
 
 
 def quantize_block_float(values: torch.Tensor, mantissa_bits: int) -> torch.Tensor:
