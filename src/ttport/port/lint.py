@@ -1,0 +1,60 @@
+"""Generated Python made to the project's style and checked: ruff format, ruff check, Python 3.10 syntax, and
+only names and keywords real ttnn has (ttport.validate.api_check)."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+from ..validate.api_check import RecordedApi, check_source
+
+_RUFF_OPTIONS = ["--isolated", "--line-length", "120", "--target-version", "py310"]
+_RULES = ["--select", "E,F,W,I,UP,B", "--ignore", "B905"]
+RECORDED_API = pathlib.Path(__file__).parents[3] / "tests" / "data" / "ttnn_api_0.81.1.json"
+
+
+def _ruff(*arguments: str, cwd: pathlib.Path) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "ruff", *arguments]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def format_sources(sources: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """(sources sorted and formatted by ruff, problems left: lint findings, syntax, ttnn API misuse)."""
+    problems = [problem for path, text in sources.items() for problem in _syntax_problems(path, text)]
+    if problems:
+        return sources, problems
+    with tempfile.TemporaryDirectory(prefix="ttport-emit-") as directory:
+        root = pathlib.Path(directory)
+        for path, text in sources.items():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_text(text)
+        try:
+            _ruff("check", "--fix", "--select", "I", *_RUFF_OPTIONS, ".", cwd=root)
+            formatted = _ruff("format", *_RUFF_OPTIONS, ".", cwd=root)
+            if formatted.returncode != 0:
+                return sources, [f"ruff format failed: {formatted.stderr.strip()}"]
+            checked = _ruff("check", "--output-format", "concise", *_RULES, *_RUFF_OPTIONS, ".", cwd=root)
+        except OSError as exc:
+            return sources, [f"ruff could not run ({exc}): generated files are neither formatted nor linted"]
+        result = {path: (root / path).read_text() for path in sources}
+    problems = [line for line in checked.stdout.splitlines() if line and ":" in line and not line.startswith("Found")]
+    return result, problems + api_problems(result)
+
+
+def _syntax_problems(path: str, text: str) -> list[str]:
+    try:
+        ast.parse(text, filename=path, feature_version=(3, 10))
+    except SyntaxError as exc:
+        return [f"{path}:{exc.lineno}: not valid Python 3.10: {exc.msg}"]
+    return []
+
+
+def api_problems(sources: dict[str, str]) -> list[str]:
+    if not RECORDED_API.is_file():
+        return [f"recorded ttnn API not found at {RECORDED_API}: ttnn names and keywords were not checked"]
+    api = RecordedApi(RECORDED_API)
+    found = [check_source(text, path, api) for path, text in sources.items() if "ttnn" in text]
+    return [str(problem) for problems in found for problem in problems]

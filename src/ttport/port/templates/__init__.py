@@ -1,0 +1,1 @@
+"""Files copied verbatim into every generated project (read as text by ttport.port.testgen, never imported)."""

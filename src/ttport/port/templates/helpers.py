@@ -1,0 +1,98 @@
+"""Helpers of the generated tests: captured cases, module inputs onto the device, PCC as tt-metal's comp_pcc."""
+
+import functools
+import pathlib
+
+import torch
+import ttnn
+
+DATA = pathlib.Path(__file__).parent / "data"
+# An additive mask's value for dropped positions: finite in bfloat16, and exp() of it underflows to 0 in softmax.
+MASKED = -10000.0
+
+
+@functools.cache
+def _cases(kind):
+    return torch.load(DATA / f"{kind}.pt", weights_only=True)
+
+
+def load_case(kind, path):
+    """{"kind", "path", "inputs": {name: value}, "outputs": [tensor, ...]}: what the module at `path` saw."""
+    return {"kind": kind, "path": path, **_cases(kind)[path]}
+
+
+def subtree(parameters, path):
+    """The parameters of the module at `path`: subtree(p, "encoder.layer.0") is p.encoder.layer[0]."""
+    node = parameters
+    for part in path.split(".") if path else []:
+        node = node[int(part)] if part.isdigit() else node[part]
+    return node
+
+
+def additive_mask(mask):
+    """A captured attention mask as (batch, 1, 1, seq) additive bfloat16-safe values (0 keep, MASKED drop)."""
+    if not mask.is_floating_point():  # (batch, seq) ones and zeros
+        return (1.0 - mask[:, None, None, :].to(torch.float32)) * MASKED
+    mask = mask.to(torch.float32).clamp(min=MASKED)  # float min / -inf cannot be held in bfloat16 safely
+    if mask.dim() == 4 and mask.shape[-2] > 1 and bool((mask == mask[..., :1, :]).all()):
+        mask = mask[..., :1, :]  # every query row masks the same keys: one row is the whole mask
+    return mask
+
+
+def to_device(value, kind, device):
+    """A captured torch value as the generated function takes it (kinds: ttport.port.model.INPUT_KINDS)."""
+    if kind == "activation":
+        return ttnn.from_torch(value, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    if kind == "ids":
+        return ttnn.from_torch(value, dtype=ttnn.uint32, layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+    if kind == "mask":
+        return ttnn.from_torch(additive_mask(value), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    if kind in ("host", "scalar"):
+        return value
+    raise ValueError(f"unknown input kind {kind!r}")
+
+
+def comp_pcc(expected, actual):
+    """Pearson correlation in float64 with tt-metal's special cases (all-NaN, all-zero, identical)."""
+    expected = expected.detach().to(torch.float64).flatten()
+    actual = actual.detach().to(torch.float64).flatten()
+    expected_nan, actual_nan = bool(torch.isnan(expected).all()), bool(torch.isnan(actual).all())
+    if expected_nan or actual_nan:
+        return 1.0 if expected_nan and actual_nan else 0.0
+    expected = torch.nan_to_num(expected, nan=0.0, posinf=0.0, neginf=0.0)
+    actual = torch.nan_to_num(actual, nan=0.0, posinf=0.0, neginf=0.0)
+    if bool(expected.any()) != bool(actual.any()):
+        return 0.0
+    if torch.equal(expected, actual):
+        return 1.0
+    expected = expected - expected.mean()
+    actual = actual - actual.mean()
+    denominator = expected.norm() * actual.norm()
+    return float((expected @ actual) / denominator) if denominator else 0.0
+
+
+def _as_torch(value):
+    return value if isinstance(value, torch.Tensor) else ttnn.to_torch(value)
+
+
+def assert_outputs_with_pcc(case, outputs, threshold, record_property):
+    """Every output against the case's captured one: same shape, PCC >= threshold; the worst PCC is recorded."""
+    record_property("kind", case["kind"])
+    record_property("module", case["path"])
+    expected = case["outputs"]
+    outputs = list(outputs) if isinstance(outputs, (tuple, list)) else [outputs]
+    assert len(outputs) == len(expected), f"{len(outputs)} outputs returned, the module returned {len(expected)}"
+    worst_pcc, worst_error = 1.0, 0.0
+    for index, (reference, output) in enumerate(zip(expected, outputs)):
+        actual = _as_torch(output).to(torch.float32)
+        assert tuple(actual.shape) == tuple(reference.shape), (
+            f"output {index}: shape {tuple(actual.shape)}, expected {tuple(reference.shape)}"
+        )
+        worst_pcc = min(worst_pcc, comp_pcc(reference, actual))
+        difference = (actual - reference.to(torch.float32)).abs()
+        worst_error = max(worst_error, float(difference.max()) if difference.numel() else 0.0)
+    record_property("pcc", worst_pcc)
+    record_property("max_abs_error", worst_error)
+    record_property("threshold", threshold)
+    print(f"PCC {worst_pcc:.6f} (threshold {threshold}), max abs error {worst_error:.4g}")
+    assert worst_pcc >= threshold, f"PCC {worst_pcc:.6f} < {threshold}"

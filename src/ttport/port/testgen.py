@@ -1,0 +1,135 @@
+"""tests/ of a generated project: one test function per kind, one parametrized case per module instance.
+
+Each case loads the inputs the module saw in a real forward (tests/data/<kind>.pt), puts them on the device as
+the lowered function takes them, calls it with the model's TTNN parameters at the module's path, and compares
+every output with the captured one at the instance's ModuleCheck threshold.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+from .model import INPUT_KINDS, KindPort, LoweredModel, ModuleCheck
+from .sources import EmitError, file_stem, groups, signature
+
+TEMPLATES = pathlib.Path(__file__).parent / "templates"
+# Used only for an instance verification returned no check for (model.py: ModuleCheck.threshold).
+DEFAULT_THRESHOLD, MODEL_THRESHOLD = 0.999, 0.99
+_TEST_NAMES = {"path", "threshold", "parameters", "device", "record_property", "case", "outputs"}
+
+
+def tests_stem(lowered: LoweredModel, group: str) -> str:
+    return "test_model" if group == lowered.top.group else f"test_{group}"
+
+
+def helpers_source() -> str:
+    return (TEMPLATES / "helpers.py").read_text()
+
+
+def conftest_source(lowered: LoweredModel, model_spec: str) -> str:
+    return f'''"""Fixtures of the generated tests: the torch model (for its weights), its TTNN parameters, a device."""
+
+import pytest
+import ttnn
+
+from ..tt.parameters import create_ttnn_parameters
+
+# The model `ttport port` was given: a built-in name, a local Hugging Face directory, or package.module:factory.
+MODEL = {model_spec!r}
+
+
+@pytest.fixture(scope="session")
+def device():
+    device = ttnn.open_device(device_id=0)
+    yield device
+    ttnn.close_device(device)
+
+
+@pytest.fixture(scope="session")
+def torch_model():
+    from ttport.zoo import resolve
+
+    model, _ = resolve(MODEL)
+    return model.eval()
+
+
+@pytest.fixture(scope="session")
+def parameters(torch_model, device):
+    return create_ttnn_parameters(torch_model, device)
+'''
+
+
+def generated_tests(lowered: LoweredModel, paths: dict[str, list[str]], checks: list[ModuleCheck]) -> dict[str, str]:
+    """tests/test_<group>.py sources; `paths`: kind name -> the module paths of its instances."""
+    thresholds = {check.path: check.threshold for check in checks}
+    files = {}
+    for group, kinds in groups(lowered).items():
+        stem = file_stem(lowered, group)
+        names = ", ".join(sorted(kind.name for kind in kinds))
+        header = [
+            f'"""tt/{stem}.py on the inputs each module saw in a real forward of {lowered.model_name}, '
+            'against its outputs."""',
+            "",
+            "import pytest",
+            "",
+            f"from ..tt.{stem} import {names}",
+            "from .helpers import assert_outputs_with_pcc, load_case, subtree, to_device",
+            "",
+        ]
+        tests = [_test(kind, paths[kind.name], thresholds) for kind in kinds]
+        files[f"{tests_stem(lowered, group)}.py"] = "\n".join(header) + "\n" + "\n\n".join(tests)
+    return files
+
+
+def _test(kind: KindPort, paths: list[str], thresholds: dict[str, float]) -> str:
+    if not paths:
+        raise EmitError(f"no module instance of {kind.name} was captured: nothing to test it on")
+    specs = {spec.name: spec.kind for spec in kind.inputs}
+    function = signature(kind)
+    unknown = [name for name in function.positional if specs.get(name) not in INPUT_KINDS]
+    if unknown:
+        raise EmitError(f"{kind.name}: inputs {unknown} have no InputSpec with a kind from INPUT_KINDS")
+    extra = sorted(set(kind.config) - set(function.keywords))
+    if extra:
+        raise EmitError(f"{kind.name}: config values {extra} are not keyword arguments of the lowered function")
+    clashes = sorted(set(function.positional) & _TEST_NAMES)
+    if clashes:
+        raise EmitError(f"{kind.name}: inputs named {clashes} would shadow the generated test's own variables")
+    cases = "\n".join(f"        ({path!r}, {_threshold(path, thresholds)})," for path in paths)
+    lines = [
+        "@pytest.mark.parametrize(",
+        '    "path, threshold",',
+        "    [",
+        cases,
+        "    ],",
+        ")",
+        f"def test_{kind.name}(path, threshold, parameters, device, record_property):",
+        f"    case = load_case({kind.name!r}, path)",
+    ]
+    for name in function.positional:
+        lines.append(f'    {name} = to_device(case["inputs"][{name!r}], {specs[name]!r}, device)')
+    arguments = list(function.positional)
+    if "parameters" in function.keywords:
+        arguments.append("parameters=subtree(parameters, path)")
+    arguments += [f"{name}={_literal(value)}" for name, value in kind.config.items()]
+    lines.append(f"    outputs = {kind.name}({', '.join(arguments)})")
+    lines.append("    assert_outputs_with_pcc(case, outputs, threshold, record_property)")
+    return "\n".join(lines) + "\n"
+
+
+def _threshold(path: str, thresholds: dict[str, float]) -> float:
+    if path in thresholds:
+        return thresholds[path]
+    return MODEL_THRESHOLD if path == "" else DEFAULT_THRESHOLD
+
+
+def _literal(value) -> str:
+    """Python source for a config value (repr, except floats repr cannot spell: inf and nan)."""
+    if isinstance(value, float) and value != value:
+        return 'float("nan")'
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return f'float("{value}")'
+    if isinstance(value, (tuple, list)):
+        items = ", ".join(map(_literal, value)) + ("," if isinstance(value, tuple) and len(value) == 1 else "")
+        return f"({items})" if isinstance(value, tuple) else f"[{items}]"
+    return repr(value)

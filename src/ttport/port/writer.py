@@ -1,0 +1,142 @@
+"""Write a generated project without losing anyone's work.
+
+Text files get a hash header (headers.py); binary files (captured test data) are listed with their hashes in a
+generated `manifest.txt` beside them. Before writing, every target that exists must be an untouched generated
+file; an edited file, or one ttport did not write, stops the whole write (EditedFilesError names them) unless
+`force`. Generated files of an earlier run that this run no longer produces are removed if untouched; nothing
+else is ever deleted.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from dataclasses import dataclass, field
+
+from .headers import EDITED, FOREIGN, GENERATED, digest, file_status, stamp
+
+MANIFEST = "manifest.txt"
+_TEXT_SUFFIXES = {".py", ".md", ".txt"}
+_SKIPPED_DIRS = {"__pycache__", ".pytest_cache", ".git", ".venv"}
+
+
+class EditedFilesError(Exception):
+    """Targets that exist and are not untouched generated files; regenerate with --force to replace them."""
+
+    def __init__(self, out: pathlib.Path, conflicts: dict[str, str]):
+        self.out, self.conflicts = out, conflicts
+        listed = ", ".join(f"{path} ({_WHY[state]})" for path, state in sorted(conflicts.items()))
+        super().__init__(
+            f"refusing to overwrite {len(conflicts)} file(s) in {out}: {listed}. Move your changes elsewhere, or "
+            "run again with --force to replace them."
+        )
+
+
+_WHY = {EDITED: "edited since generated", FOREIGN: "not written by ttport"}
+
+
+@dataclass
+class WriteReport:
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # untouched generated files no longer produced
+    kept: list[str] = field(default_factory=list)  # edited generated files no longer produced (left in place)
+    forced: list[str] = field(default_factory=list)  # edited or foreign files replaced because of force
+
+
+def write_project(out: pathlib.Path, files: dict[str, str | bytes], *, force: bool = False) -> WriteReport:
+    """Write `files` (relative path -> text or bytes) under `out`; text is stamped, bytes listed in manifests."""
+    out = pathlib.Path(out)
+    final = _with_manifests(files)
+    existing = _generated_on_disk(out)
+    conflicts = {path: state for path in final if (state := _state(out, path, existing, final[path])) != GENERATED}
+    conflicts = {path: state for path, state in conflicts.items() if state is not None}
+    if conflicts and not force:
+        raise EditedFilesError(out, conflicts)
+    report = WriteReport(forced=sorted(conflicts))
+    for path, state in sorted(existing.items()):
+        if path in final:
+            continue
+        if state == GENERATED:
+            (out / path).unlink()
+            report.removed.append(path)
+        else:
+            report.kept.append(path)
+    for path, content in sorted(final.items()):
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
+        report.written.append(path)
+    return report
+
+
+def _with_manifests(files: dict[str, str | bytes]) -> dict[str, str | bytes]:
+    final: dict[str, str | bytes] = {}
+    listings: dict[pathlib.PurePosixPath, list[str]] = {}
+    for path, content in files.items():
+        pure = pathlib.PurePosixPath(path)
+        if isinstance(content, bytes):
+            final[path] = content
+            listings.setdefault(pure.parent, []).append(f"{digest(content)}  {pure.name}")
+        else:
+            final[path] = stamp(content, path)
+    for directory, lines in listings.items():
+        manifest = str(directory / MANIFEST)
+        if manifest in files:
+            raise ValueError(f"{manifest} is reserved for the hashes of the binary files beside it")
+        body = "# Captured data written by ttport port: content hash and file name, one a line.\n"
+        final[manifest] = stamp(body + "\n".join(sorted(lines)) + "\n", manifest)
+    return final
+
+
+def _state(out: pathlib.Path, path: str, existing: dict[str, str], new: str | bytes) -> str | None:
+    """None if nothing is at `path`, else GENERATED (safe to replace), EDITED or FOREIGN."""
+    target = out / path
+    if not target.exists():
+        return None
+    if path in existing:
+        return existing[path]
+    if isinstance(new, bytes) and target.read_bytes() == new:
+        return GENERATED
+    return FOREIGN
+
+
+def _generated_on_disk(out: pathlib.Path) -> dict[str, str]:
+    """Every file under `out` a previous run wrote: relative path -> GENERATED or EDITED."""
+    found: dict[str, str] = {}
+    if not out.is_dir():
+        return found
+    for path in _files(out):
+        if path.suffix not in _TEXT_SUFFIXES:
+            continue
+        state = file_status(path)
+        if state == FOREIGN:
+            continue
+        relative = path.relative_to(out).as_posix()
+        found[relative] = state
+        if path.name == MANIFEST:
+            found.update(_listed(out, path))
+    return found
+
+
+def _listed(out: pathlib.Path, manifest: pathlib.Path) -> dict[str, str]:
+    """Binary files a manifest lists, by whether their content still has the listed hash."""
+    found = {}
+    for line in manifest.read_text().splitlines()[1:]:
+        if not line or line.startswith("#"):
+            continue
+        hashed, _, name = line.partition("  ")
+        target = manifest.parent / name
+        if target.is_file():
+            found[target.relative_to(out).as_posix()] = GENERATED if digest(target.read_bytes()) == hashed else EDITED
+    return found
+
+
+def _files(root: pathlib.Path):
+    for path in sorted(root.iterdir()):
+        if path.is_dir():
+            if path.name not in _SKIPPED_DIRS:
+                yield from _files(path)
+        elif path.is_file():
+            yield path
