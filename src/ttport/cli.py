@@ -52,9 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
     run.set_defaults(handler=_run)
 
+    from ttport.port.cli import add_subparser as add_port
     from ttport.reference.cli import add_subparser as add_reference
 
     add_reference(commands)
+    add_port(commands)
     return parser
 
 

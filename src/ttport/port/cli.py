@@ -1,0 +1,193 @@
+"""`ttport port MODEL --out DIR` (the whole port, proven on the emulator) and `ttport test DIR` (re-run its tests).
+
+Exit codes: 0 every module meets its PCC threshold; 1 some module, test or generated-code check does not;
+2 the port could not be made (model not found, capture or lowering failed, edited files in the way).
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+
+def add_subparser(subparsers) -> None:
+    port = subparsers.add_parser(
+        "port", help="port a model to TTNN: write models/demos/<name> (tt/, reference/, tests/, README) and test it"
+    )
+    port.add_argument(
+        "model",
+        help="built-in name (minilm, bert-tiny, ...), a local Hugging Face directory, or package.module:factory",
+    )
+    port.add_argument("--out", type=pathlib.Path, help="project directory (default: models/demos/<name>)")
+    port.add_argument("--name", help="model name in file and function names (default: from MODEL)")
+    port.add_argument("--weights", choices=["bf16", "bfp8"], default="bf16", help="weight format (default: bf16)")
+    port.add_argument("--force", action="store_true", help="replace generated files even if they were edited")
+    port.add_argument("--no-test", action="store_true", help="do not run the generated tests after writing them")
+    port.add_argument("--traceback", action="store_true", help="show the Python traceback of a failure")
+    port.set_defaults(handler=main_port)
+    test = subparsers.add_parser("test", help="run a generated project's tests on the emulator and print the PCC table")
+    test.add_argument("project", type=pathlib.Path, help="a directory written by ttport port")
+    test.set_defaults(handler=main_test)
+
+
+def model_name(spec: str) -> str:
+    base = pathlib.Path(spec.split(":")[-1]).name
+    return re.sub(r"\W+", "_", base).strip("_").lower() or "model"
+
+
+def main_port(args) -> int:
+    from ..zoo import ModelNotFoundError, resolve
+    from .pipeline import StageError, run
+    from .writer import EditedFilesError
+
+    console = Console(stderr=True)
+    name = args.name or model_name(args.model)
+    out = args.out or pathlib.Path("models") / "demos" / name
+    try:
+        model, inputs = resolve(args.model)
+        with _Bars(console) as on_stage:
+            result = run(
+                model,
+                inputs,
+                name,
+                model_spec=args.model,
+                out=out,
+                weights=args.weights,
+                force=args.force,
+                run_tests=not args.no_test,
+                on_stage=on_stage,
+            )
+    except (ModelNotFoundError, StageError, EditedFilesError) as exc:
+        if args.traceback:
+            console.print_exception()
+        console.print(f"[bold red]ttport port:[/] {exc}", highlight=False)
+        return 2
+    Console().print(port_table(result))
+    shares = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in result.seconds.items())
+    report = result.emitted.report
+    console.print(f"wrote {len(report.written)} files to {out} ({shares})")
+    if report.removed or report.kept or report.forced:
+        console.print(
+            f"removed {report.removed}; kept (edited, no longer generated) {report.kept}; forced {report.forced}"
+        )
+    return _verdict(console, result.failures, len(result.checks))
+
+
+def main_test(args) -> int:
+    from .runner import NotAProjectError, run_tests
+
+    console = Console(stderr=True)
+    try:
+        with _Bars(console) as on_stage:
+            on_stage("test")
+            run = run_tests(args.project, on_event=lambda event, value: _test_event(on_stage, event, value))
+    except NotAProjectError as exc:
+        console.print(f"[bold red]ttport test:[/] {exc}", highlight=False)
+        return 2
+    if not run.cases:
+        console.print(run.output[-3000:], highlight=False, markup=False)
+        console.print(f"[bold red]ttport test:[/] pytest ran no test case (exit code {run.returncode})")
+        return 2
+    Console().print(test_table(run))
+    failures = [f"{case.test}: {case.message or case.outcome}" for case in run.cases if not case.passed]
+    if run.returncode != 0 and not failures:
+        failures.append(f"pytest exited with {run.returncode}")
+    console.print(f"{len(run.cases)} cases in {run.seconds:.1f}s")
+    return _verdict(console, failures, len(run.cases))
+
+
+def _test_event(on_stage, event: str, value) -> None:
+    if event == "collected":
+        on_stage("test", total=value)
+    else:
+        on_stage("test-step")
+
+
+def _verdict(console: Console, failures: list[str], count: int) -> int:
+    if failures:
+        for failure in failures:
+            console.print(f"[red]x[/] {failure}", highlight=False)
+        console.print(f"[bold red]{len(failures)} problem(s): the port is not proven[/]")
+        return 1
+    console.print(f"[green]all {count} modules meet their PCC threshold[/]")
+    return 0
+
+
+class _Bars:
+    """Rich progress bars, one per stage; `<stage>-step` advances that stage's bar; a repeated stage resizes it."""
+
+    def __init__(self, console: Console):
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description:<9}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self):
+        self.progress.start()
+        return self.on_stage
+
+    def __exit__(self, *exc):
+        self.progress.stop()
+
+    def on_stage(self, stage: str, total: int | None = None) -> None:
+        if stage.endswith("-step"):
+            self.progress.advance(self.tasks[stage.removesuffix("-step")])
+            return
+        if stage in self.tasks:
+            self.progress.update(self.tasks[stage], total=total or 1)
+            return
+        for task in self.tasks.values():
+            self.progress.update(task, completed=self.progress.tasks[task].total)
+        self.tasks[stage] = self.progress.add_task(stage, total=total or 1)
+
+
+def _mark(passed: bool | None) -> str:
+    return "" if passed is None else "[green]ok[/]" if passed else "[red]FAIL[/]"
+
+
+def port_table(result) -> Table:
+    """One row per module instance: verification on the emulator, and the generated test's result."""
+    table = Table(title=f"{result.model_name}: TTNN vs PyTorch per module ({result.lowered.weights} weights)")
+    for column in ("module", "function", "PCC", "test PCC", "threshold", "max abs err", "device ops", ""):
+        table.add_column(column, justify="left" if column in ("module", "function") else "right")
+    tests = {(case.kind, case.path): case for case in result.tests.cases} if result.tests is not None else {}
+    for check in result.checks:
+        case = tests.get((check.kind, check.path))
+        test_pcc = "-" if case is None or case.pcc is None else f"{case.pcc:.6f}"
+        passed = check.passed if result.tests is None else check.passed and case is not None and case.passed
+        table.add_row(
+            check.path or "<model>",
+            check.kind,
+            f"{check.pcc:.6f}",
+            test_pcc,
+            str(check.threshold),
+            f"{check.max_abs_error:.3g}",
+            str(check.device_ops),
+            _mark(passed),
+        )
+    return table
+
+
+def test_table(run) -> Table:
+    table = Table(title=f"{run.project.name}: generated tests, TTNN vs captured PyTorch outputs")
+    for column in ("module", "function", "PCC", "threshold", "max abs err", ""):
+        table.add_column(column, justify="left" if column in ("module", "function") else "right")
+    for case in run.cases:
+        table.add_row(
+            case.path or "<model>",
+            case.kind,
+            "-" if case.pcc is None else f"{case.pcc:.6f}",
+            "-" if case.threshold is None else str(case.threshold),
+            "-" if case.max_abs_error is None else f"{case.max_abs_error:.3g}",
+            _mark(case.passed) + ("" if case.passed else f" {case.message}"),
+        )
+    return table

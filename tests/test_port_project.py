@@ -1,0 +1,171 @@
+"""A project emitted from a hand-written LoweredModel of a tiny two-kind model: its layout and imports, that it
+imports and runs on the emulator, and that its generated tests pass, and fail when the weights are wrong."""
+
+from __future__ import annotations
+
+import importlib
+import pathlib
+import subprocess
+import sys
+
+import pytest
+import torch
+import ttnn
+from port_models import SPEC, port_tiny
+
+from ttport.port import sources
+from ttport.port.emit import emit
+from ttport.port.headers import GENERATED, file_status
+from ttport.port.model import InputSpec, KindPort, LoweredModel
+from ttport.port.runner import run_tests
+from ttport.port.sources import EmitError
+from ttport.validate.pcc import compare
+
+TESTS = str(pathlib.Path(__file__).parent)
+LAYOUT = {
+    "__init__.py",
+    "README.md",
+    "tt/__init__.py",
+    "tt/ttnn_tiny.py",
+    "tt/ttnn_feedforward.py",
+    "tt/parameters.py",
+    "reference/__init__.py",
+    "reference/torch_tiny.py",
+    "tests/__init__.py",
+    "tests/conftest.py",
+    "tests/helpers.py",
+    "tests/test_model.py",
+    "tests/test_feedforward.py",
+    "tests/data/tiny.pt",
+    "tests/data/block.pt",
+    "tests/data/manifest.txt",
+}
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return port_tiny()
+
+
+@pytest.fixture(scope="module")
+def project(tiny, tmp_path_factory):
+    captured, generated, lowered, checks = tiny
+    out = tmp_path_factory.mktemp("demos") / "tiny"
+    emitted = emit(lowered, captured, generated, checks, out, model_spec=SPEC)
+    assert emitted.problems == []
+    return out
+
+
+def test_layout_and_headers(project):
+    written = {path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file()}
+    assert written == LAYOUT
+    for path in written - {"tests/data/tiny.pt", "tests/data/block.pt"}:
+        assert file_status(project / path) == GENERATED, path
+
+
+def test_imports_between_tt_files(project):
+    top = (project / "tt/ttnn_tiny.py").read_text()
+    assert "from .ttnn_feedforward import block\n" in top
+    assert "import ttnn\n" in top and "import torch" not in top
+    assert "from ." not in (project / "tt/ttnn_feedforward.py").read_text()
+    assert "from ..tt.ttnn_feedforward import block" in (project / "tests/test_feedforward.py").read_text()
+
+
+def test_generated_python_is_ruff_clean_and_py310(project):
+    command = [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E,F,W,I,UP,B", "--ignore", "B905"]
+    command += ["--line-length", "120", "--target-version", "py310", str(project)]
+    checked = subprocess.run(command, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout
+    formatted = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--isolated", "--line-length", "120", str(project)],
+        capture_output=True,
+        text=True,
+    )
+    assert formatted.returncode == 0, formatted.stdout
+
+
+def test_project_imports_and_runs_on_the_emulator(project, tiny, monkeypatch):
+    captured = tiny[0]
+    monkeypatch.syspath_prepend(str(project.parent))
+    model_module = importlib.import_module("tiny.tt.ttnn_tiny")
+    parameters_module = importlib.import_module("tiny.tt.parameters")
+    device = ttnn.open_device(device_id=0)
+    try:
+        parameters = parameters_module.create_ttnn_parameters(captured.model, device)
+        x = ttnn.from_torch(captured.inputs["x"], dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+        output = ttnn.to_torch(model_module.tiny(x, parameters=parameters, norm_eps=1e-5)).float()
+    finally:
+        ttnn.close_device(device)
+    with torch.no_grad():
+        expected = captured.model(**captured.inputs)
+    assert compare(expected, output).pcc >= 0.99
+
+
+def test_generated_tests_pass_with_the_verified_pcc(project, tiny):
+    checks = {check.path: check for check in tiny[3]}
+    run = run_tests(project, pythonpath=[TESTS])
+    assert run.passed, run.output[-3000:]
+    assert {case.path for case in run.cases} == {"", "block"}
+    for case in run.cases:
+        assert case.pcc == pytest.approx(checks[case.path].pcc, abs=1e-9)
+        assert case.threshold == checks[case.path].threshold
+
+
+def test_generated_tests_fail_on_a_corrupted_weight(project, monkeypatch):
+    monkeypatch.setenv("TINY_CORRUPT", "1")  # port_models.tiny negates block.dense.weight
+    run = run_tests(project, pythonpath=[TESTS])
+    assert run.returncode == 1
+    failed = {case.path: case for case in run.cases if not case.passed}
+    assert set(failed) == {"", "block"}
+    assert failed["block"].pcc < 0.5 and "PCC" in failed["block"].message
+
+
+def test_generated_tests_fail_on_a_wrong_function(project):
+    lowered_file = project / "tt/ttnn_feedforward.py"
+    original = lowered_file.read_text()
+    lowered_file.write_text(original.replace('activation="gelu"', 'activation="relu"'))
+    try:
+        run = run_tests(project, pythonpath=[TESTS])
+    finally:
+        lowered_file.write_text(original)
+    assert not run.passed
+    assert not next(case for case in run.cases if case.path == "block").passed
+
+
+def test_mask_and_ids_become_what_the_functions_take(project, monkeypatch):
+    monkeypatch.syspath_prepend(str(project.parent))
+    helpers = importlib.import_module("tiny.tests.helpers")
+    mask = torch.tensor([[1, 1, 0], [1, 1, 1]])
+    additive = helpers.additive_mask(mask)
+    assert additive.shape == (2, 1, 1, 3) and additive[0, 0, 0, 2] == helpers.MASKED and additive[1].abs().max() == 0
+    traced = torch.zeros(2, 1, 3, 3).masked_fill(~mask.bool()[:, None, None, :], torch.finfo(torch.float32).min)
+    assert torch.equal(helpers.additive_mask(traced), additive)
+    causal = torch.triu(torch.full((3, 3), -1e9), 1)[None, None]
+    assert helpers.additive_mask(causal).shape == (1, 1, 3, 3)  # rows differ: kept whole
+    device = ttnn.open_device(device_id=0)
+    try:
+        ids = helpers.to_device(torch.tensor([[3, 1, 2]]), "ids", device)
+        assert ids.dtype == ttnn.uint32 and ids.layout == ttnn.ROW_MAJOR_LAYOUT
+    finally:
+        ttnn.close_device(device)
+
+
+def _lowered(*kinds: KindPort) -> LoweredModel:
+    return LoweredModel("m", list(kinds), "", "")
+
+
+def test_groups_that_import_each_other_are_refused():
+    a = KindPort("a", "attention", "def a(x):\n    return b(x)\n", [InputSpec("x", "activation")])
+    b = KindPort("b", "feedforward", "def b(x):\n    return a(x)\n", [InputSpec("x", "activation")])
+    top = KindPort("m", "model", "def m(x):\n    return a(x)\n", [InputSpec("x", "activation")])
+    with pytest.raises(EmitError, match="import each other"):
+        sources.tt_files(_lowered(a, b, top))
+
+
+def test_unknown_names_are_refused_and_torch_is_imported_when_used():
+    bad = KindPort("m", "model", "def m(x):\n    return numpy.tanh(x)\n", [InputSpec("x", "host")])
+    with pytest.raises(EmitError, match="reads 'numpy'"):
+        sources.tt_files(_lowered(bad))
+    fallback = KindPort("m", "model", "def m(x):\n    return ttnn.gelu(torch.tanh(x))\n", [InputSpec("x", "host")])
+    text = sources.tt_files(_lowered(fallback))["ttnn_m.py"]
+    assert "import torch\nimport ttnn\n" in text
