@@ -144,3 +144,14 @@ def checks_by_hand(captured, lowered: LoweredModel) -> list[ModuleCheck]:
         return checks
     finally:
         ttnn.close_device(device)
+
+
+class Branching(nn.Module):
+    """A Python branch on a tensor value: torch.export cannot capture it."""
+
+    def forward(self, x):
+        return x * 2 if x.sum() > 0 else x
+
+
+def branching():
+    return Branching(), {"x": torch.ones(2, 4)}

@@ -64,7 +64,7 @@ def main_port(args) -> int:
     except (ModelNotFoundError, StageError, EditedFilesError) as exc:
         if args.traceback:
             console.print_exception()
-        console.print(f"[bold red]ttport port:[/] {exc}", highlight=False)
+        console.print(f"[bold red]ttport port:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
     Console().print(port_table(result))
     shares = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in result.seconds.items())
@@ -86,7 +86,7 @@ def main_test(args) -> int:
             on_stage("test")
             run = run_tests(args.project, on_event=lambda event, value: _test_event(on_stage, event, value))
     except NotAProjectError as exc:
-        console.print(f"[bold red]ttport test:[/] {exc}", highlight=False)
+        console.print(f"[bold red]ttport test:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
     if not run.cases:
         console.print(run.output[-3000:], highlight=False, markup=False)
@@ -110,7 +110,7 @@ def _test_event(on_stage, event: str, value) -> None:
 def _verdict(console: Console, failures: list[str], count: int) -> int:
     if failures:
         for failure in failures:
-            console.print(f"[red]x[/] {failure}", highlight=False)
+            console.print(f"[red]x[/] {failure}", highlight=False, soft_wrap=True)
         console.print(f"[bold red]{len(failures)} problem(s): the port is not proven[/]")
         return 1
     console.print(f"[green]all {count} modules meet their PCC threshold[/]")
