@@ -47,6 +47,7 @@ class KindPort:
     calls: list[str] = field(default_factory=list)  # other kinds it calls
     fallbacks: list[Fallback] = field(default_factory=list)
     config: dict = field(default_factory=dict)  # its config keyword arguments and their values for this model
+    instances: dict = field(default_factory=dict)  # module path of every instance -> its config keyword values
 
 
 @dataclass
@@ -75,6 +76,7 @@ class ModuleCheck:
     max_abs_error: float
     threshold: float  # 0.999 per module, 0.99 for the whole model (DESIGN.md §6)
     device_ops: int  # ttnn device ops issued by this call (emulator trace)
+    error: str = ""  # the exception the generated function raised, if it did
 
     @property
     def passed(self) -> bool:

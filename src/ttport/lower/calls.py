@@ -1,0 +1,65 @@
+"""A call of a child module's TTNN function inside its parent's: arguments in the forms the child takes,
+configuration keywords passed through, outputs in the forms the child returns."""
+
+from __future__ import annotations
+
+from ..reference.build import _output_name
+from ..reference.emit import parameter_expression
+from ..reference.naming import targets
+from ..reference.statements import Call
+from .steps import Step
+
+
+def child_call_step(lowering, item) -> Step:
+    child = item.call
+    port = lowering.ports[child.key]
+    reads, groups = [], {}
+    for expr, node in child.inputs:
+        base, suffix = expr.split("[", 1)[0], expr[len(expr.split("[", 1)[0]) :]
+        key = (lowering.resolve(node), lowering.leaf_form(port, expr))
+        reads.append(key)
+        groups.setdefault(base, []).append((suffix, key))
+    keywords = _keywords(lowering, port)
+    relative = child.relative_path(lowering.call)
+    parameters = parameter_expression(relative) if port.uses_parameters else None
+    lowering.builder.uses_parameters |= port.uses_parameters
+    returned = [(path, lowering.resolve(node)) for path, node in child.outputs if node is not None]
+    outputs = [(node, form) for (_, node), form in zip(returned, port.output_forms)]
+    wanted = targets(item.code)
+    names = {key: _output_name(wanted, path, child, len(returned)) for key, (path, _) in zip(outputs, returned)}
+    fresh = dict(zip(outputs, port.output_fresh))
+    call = Call(relative, port.kind, [], [f"{k}={v}" for k, v in keywords], parameters)
+
+    def render() -> str:
+        call.args = [_argument(lowering, groups[name], name, lowering.where()) for name in port.params]
+        extra = [f"parameters={parameters}"] if parameters else []
+        return f"{port.kind}({', '.join(call.args + extra + call.keywords)})"
+
+    lowering.child_kinds.append(port.kind)
+    return Step(
+        outputs, reads, render, call=call, names=names, unpack=len(outputs) > 1, fresh=fresh, call_key=child.key
+    )
+
+
+def _keywords(lowering, port) -> list[tuple[str, str]]:
+    """The child's configuration keywords: passed through by name when this function takes the same value."""
+    found = []
+    for name, value in port.kwargs.items():
+        if lowering.builder.kwargs.get(name, value) == value:
+            lowering.builder.kwargs[name] = value
+            found.append((name, name))
+        else:
+            found.append((name, repr(value)))
+    return found
+
+
+def _argument(lowering, parts, name: str, where: str) -> str:
+    if len(parts) == 1 and parts[0][0] == "":
+        return lowering.name_of(parts[0][1])
+    if all(p.startswith("[") and p[1:-1].isdigit() for p, _ in parts):
+        values = {int(p[1:-1]): lowering.name_of(key) for p, key in parts}
+        if sorted(values) == list(range(len(values))):
+            return "(" + ", ".join(values[i] for i in range(len(values))) + ("," if len(values) == 1 else "") + ")"
+    if all(p.startswith("['") for p, _ in parts):
+        return "{" + ", ".join(f"{p[2:-2]!r}: {lowering.name_of(key)}" for p, key in parts) + "}"
+    raise ValueError(f"{where}: cannot rebuild argument {name!r} from {parts}")

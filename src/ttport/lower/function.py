@@ -1,0 +1,460 @@
+"""One module call -> its TTNN function: items in order, each op placed (device rule, alias, or torch on host),
+fusions applied, conversions between forms inserted, then names, deallocations and text (emit.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import fx
+
+from ..capture.bind import is_symbolic
+from ..capture.tree import ModuleCall
+from ..port.model import Fallback, InputSpec
+from ..reference.build import _expression, _live, _reads
+from ..reference.emit import FunctionBuilder, Item, parameter_expression
+from ..reference.expr import Expr, literal
+from ..reference.statements import Statement
+from .fusions import FUSIONS
+from .graph import arguments, is_float, meta, op_name, same_shape
+from .render import Render, size_text
+from .rules import IDENTITY_WHEN, RESHAPES, RULES
+from .steps import DEVICE_FORMS, Step
+
+# Ops that only move a value unchanged when input and output shapes are equal.
+SHAPE_IDENTITY = set(RESHAPES) | {"expand", "contiguous"}
+
+
+class LoweringError(Exception):
+    """A module call the lowering cannot express; the message names the module, the op and what to do."""
+
+
+class _Builder(FunctionBuilder):
+    """The reference's function builder, reading values through the names the lowering chose."""
+
+    def __init__(self, owner, context, lowering):
+        super().__init__(owner, context)
+        self.current: dict[fx.Node, str] = {}
+        self.lowering = lowering
+
+    def attribute(self, node: fx.Node, transposed_ok: bool = False) -> str:
+        """A parameter read by torch code on host: kept as a torch tensor (Linear weights pre-transposed)."""
+        relative = self.context.relative_attribute(node.target, self.owner.path)
+        if relative is not None:
+            self.lowering.record(relative, "host")
+        return super().attribute(node, transposed_ok)
+
+    def ref(self, node: fx.Node) -> Expr:
+        resolved = self.resolve(node)
+        if resolved in self.current:
+            return Expr(self.current[resolved])
+        return super().ref(node)
+
+
+@dataclass
+class LoweredCall:
+    """One call lowered: enough for its caller (input and output forms) and for the kind's port."""
+
+    kind: str
+    steps: list[Step]
+    inputs: list[InputSpec]
+    params: list[str]
+    kwargs: dict
+    output_keys: list
+    output_fresh: list[bool]
+    fallbacks: list[Fallback] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+    preparations: dict = field(default_factory=dict)  # (module path, attribute) -> preparation
+    fused: dict = field(default_factory=dict)  # module path -> (fusion name, details) for parameters.py
+    inline: bool = False  # an activation wrapper: callers emit its op in place of the call
+    uses_parameters: bool = False
+    text: str = ""
+    peak_bytes: int = 0
+
+    @property
+    def output_forms(self) -> list[str]:
+        return [form for _, form in self.output_keys]
+
+
+class Lowering:
+    def __init__(self, call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bool):
+        self.call, self.context, self.ports, self.kind_name, self.l1 = call, context, ports, kind_name, l1
+        self.builder = _Builder(call, context, self)
+        self.form: dict[fx.Node, str] = {}  # node -> native form
+        self.alias: dict[fx.Node, fx.Node] = {}  # node -> node whose value it is (no op)
+        self.fallback_reason: dict[fx.Node, str] = {}
+        self.preparations: dict = {}
+        self.fused: dict = {}
+        self.claimed: dict[fx.Node, object] = {}  # node -> the fusion match that replaces it
+        self.steps: list[Step] = []
+
+    # -- items ------------------------------------------------------------------------------------------------------
+    def collect(self) -> None:
+        items = []
+        for item in self.builder.collect():
+            port = self.ports.get(item.call.key) if item.call is not None else None
+            if port is not None and port.inline:
+                child = FunctionBuilder(item.call, self.context)
+                items += child.collect()
+                self.builder.aliases.update(child.aliases)
+            else:
+                items.append(item)
+        self.outputs = [self.resolve(n) for _, n in self.call.outputs if n is not None]
+        reads = [_reads(self.builder, item) for item in items]
+        live = _live(self.builder, items, reads, self.outputs)
+        self.items: list[Item] = [item for item, keep in zip(items, live) if keep]
+        self.reads = [r for r, keep in zip(reads, live) if keep]
+        self.users: dict[fx.Node, list[Item]] = {}
+        for item, nodes in zip(self.items, self.reads):
+            for node in nodes:
+                self.users.setdefault(node, []).append(item)
+        self.inputs = {self.resolve(node): expr for expr, node in self.call.inputs}
+
+    def resolve(self, node: fx.Node) -> fx.Node:
+        node = self.builder.resolve(node)
+        while node in self.alias:
+            node = self.builder.resolve(self.alias[node])
+        return node
+
+    def where(self) -> str:
+        return f"{self.call.path or '<root>'} ({self.call.cls.__name__})"
+
+    # -- placement ----------------------------------------------------------------------------------------------------
+    def place_inputs(self) -> None:
+        for node in self.inputs:
+            self.form[node] = self.input_form(node)
+
+    def input_form(self, node: fx.Node) -> str:
+        value = meta(node)
+        if value is not None and value.is_floating_point():
+            return "tile"
+        return "ids" if self.wants_ids(node) else "host"
+
+    def wants_ids(self, node: fx.Node) -> bool:
+        """An integer tensor whose every use is an embedding's indices (directly, through reshapes or callees)."""
+        users = self.users.get(node, [])
+        if not users:
+            return False
+        for item in users:
+            if item.call is not None:
+                port = self.ports[item.call.key]
+                forms = [self.leaf_form(port, expr) for expr, n in item.call.inputs if self.resolve(n) is node]
+                if not forms or any(f != "ids" for f in forms):
+                    return False
+            elif op_name(item.node) == "embedding":
+                if arguments(item.node).get("indices") is not node:
+                    return False
+            elif op_name(item.node) in RESHAPES:
+                if not self.wants_ids(item.node):
+                    return False
+            else:
+                return False
+        return True
+
+    @staticmethod
+    def leaf_form(port: LoweredCall, expr: str) -> str:
+        base = expr.split("[", 1)[0]
+        spec = next((s for s in port.inputs if s.name == base), None)
+        return {"activation": "tile", "mask": "tile", "ids": "ids"}.get(spec.kind if spec else "host", "host")
+
+    def place(self, node: fx.Node) -> None:
+        op = op_name(node)
+        values = arguments(node)
+        sources = [self.resolve(v) for v in node.all_input_nodes if v.op != "get_attr" and not is_symbolic(v)]
+        on_device = any(self.form.get(s) in DEVICE_FORMS for s in sources)
+        if op == "getitem":
+            self.form[node] = self.form.get(sources[0], "host")
+            return
+        if on_device and self._is_identity(node, op, sources):
+            self.alias[node] = sources[0]
+            return
+        rule = RULES.get(op)
+        weighted = rule is not None and any(self.is_parameter(values.get(a)) for a in rule.weights)
+        if rule is not None and (on_device or (weighted and self.device_weight_slot(rule, values))):
+            reason = rule.when(node, self) if rule.when else None
+            if reason is None:
+                first = self.form.get(sources[0], "tile") if sources else "tile"
+                self.form[node] = first if rule.keeps_form and first in DEVICE_FORMS else "tile"
+                return
+            self.fallback_reason[node] = reason
+        elif on_device:
+            self.fallback_reason[node] = "no TTNN rule"
+        self.form[node] = "host"
+
+    def place_call(self, child: ModuleCall) -> None:
+        port = self.ports[child.key]
+        returned = [self.resolve(node) for _, node in child.outputs if node is not None]
+        for node, form in zip(returned, port.output_forms):
+            self.form.setdefault(node, form)
+
+    def device_weight_slot(self, rule, values) -> bool:
+        return any(a in ("weight", "mat2") and self.is_parameter(values.get(a)) for a in rule.weights)
+
+    def _is_identity(self, node, op, sources) -> bool:
+        if op in SHAPE_IDENTITY and sources and same_shape(node, sources[0]):
+            return True
+        when = IDENTITY_WHEN.get(op)
+        return when is not None and when(node, self) is None and self.form.get(sources[0]) == "tile"
+
+    # -- parameters ---------------------------------------------------------------------------------------------------
+    def is_parameter(self, value) -> bool:
+        return isinstance(value, fx.Node) and value.op == "get_attr"
+
+    def is_linear_parameter(self, node: fx.Node) -> bool:
+        relative = self.context.relative_attribute(node.target, self.call.path)
+        return relative is not None and self.context.is_linear_weight(self.call.path, relative)
+
+    def parameter_text(self, node: fx.Node, preparation: str) -> str:
+        relative = self.context.relative_attribute(node.target, self.call.path)
+        if relative is None:
+            raise LoweringError(
+                f"{self.where()}: constant {node.target} is not a parameter of this module; lowering cannot "
+                "place it on device (make it a parameter or buffer of the module)"
+            )
+        self.builder.uses_parameters = True
+        self.record(relative, preparation)
+        return parameter_expression(relative)
+
+    def record(self, relative: str, preparation: str) -> None:
+        full = f"{self.call.path}.{relative}" if self.call.path else relative
+        module, _, attribute = full.rpartition(".")
+        previous = self.preparations.setdefault((module, attribute), preparation)
+        if previous != preparation:
+            raise LoweringError(
+                f"{self.where()}: parameter {full} is read as {previous} and as {preparation}; one tensor cannot be "
+                "prepared both ways (copy the parameter in the model, or add a fusion rule)"
+            )
+
+    # -- text helpers used by rules ----------------------------------------------------------------------------------
+    def tensor_text(self, value, form: str, preparation: str) -> str:
+        if self.is_parameter(value):
+            return self.parameter_text(value, preparation)
+        if not isinstance(value, fx.Node):
+            return self.literal(value)
+        return self.name_of((self.resolve(value), form))
+
+    def literal(self, value) -> str:
+        """A constant as source; ints and floats take a configuration name when one matches."""
+        if isinstance(value, (list, tuple)):
+            return "[" + ", ".join(self.literal(v) for v in value) + "]"
+        named = self.builder.config_name(value) if isinstance(value, (int, float)) else None
+        return named or literal(value)
+
+    def size_text(self, size) -> str:
+        return size_text(self, size)
+
+    def offset_text(self, size, offset) -> str:
+        if offset is None:
+            return self.size_text(size)
+        if offset >= 0:
+            return str(offset)
+        if isinstance(size, int):
+            return str(size + offset)
+        return f"{self.size_text(size)} - {-offset}"
+
+    def name_of(self, key) -> str:
+        return self.names[key]
+
+    # -- steps --------------------------------------------------------------------------------------------------------
+    def build_steps(self) -> None:
+        for position, item in enumerate(self.items):
+            if item.call is not None:
+                self.steps.append(self.call_step(item))
+                continue
+            node = item.node
+            if node in self.claimed:
+                match = self.claimed[node]
+                if match.anchor is node:
+                    self.steps += match.steps(self)
+                continue
+            if node in self.alias or is_symbolic(node):
+                continue
+            self.steps.append(self.op_step(node, position))
+
+    def op_step(self, node: fx.Node, position: int) -> Step:
+        form = self.form[node]
+        sources = [self.resolve(v) for v in node.all_input_nodes if v.op != "get_attr" and not is_symbolic(v)]
+        op = op_name(node)
+        if form == "host":
+            reads = [(s, "host") for s in sources]
+            comment = ""
+            if node in self.fallback_reason:
+                comment = (
+                    f"fallback: aten.{op} runs in torch on host ({self.fallback_reason[node]}); "
+                    "ttnn.to_torch -> torch -> ttnn.from_torch"
+                )
+            return Step([(node, "host")], reads, lambda: _expression(self.builder, node).text, comment)
+        if op == "getitem":
+            parent = (sources[0], form)
+            return Step([(node, form)], [parent], lambda: f"{self.name_of(parent)}[{node.args[1]}]")
+        rule = RULES[op]
+        reads = [(s, rule.forms.get(self.argument_of(node, s), "tile")) for s in sources]
+        step = Step([(node, form)], reads, lambda: rule.render(Render(self, node, rule)), device_ops=(rule.call,))
+        if rule.alias and sources:
+            step.shares = {(node, form): (sources[0], form)}
+        return step
+
+    @staticmethod
+    def argument_of(node: fx.Node, source: fx.Node) -> str:
+        for name, value in arguments(node).items():
+            if value is source or (isinstance(value, fx.Node) and value.op != "get_attr" and value is source):
+                return name
+        return ""
+
+    def call_step(self, item: Item) -> Step:
+        from .calls import child_call_step
+
+        return child_call_step(self, item)
+
+    def run_fusions(self) -> None:
+        for fusion in FUSIONS:
+            for item in self.items:
+                node = item.node
+                if node is None or node in self.claimed or self.form.get(node) not in DEVICE_FORMS:
+                    continue
+                match = fusion.match(node, self)
+                if match is not None and not (match.nodes & set(self.claimed)):
+                    for claimed in match.nodes:
+                        self.claimed[claimed] = match
+
+    def fallbacks(self) -> list[Fallback]:
+        found = []
+        for node, reason in self.fallback_reason.items():
+            if self.form.get(node) == "host" and node not in self.claimed:
+                found.append(Fallback(f"aten.{op_name(node)}.{node.target._overloadname}", self.kind_name, reason))
+        return found
+
+    def is_float_value(self, node) -> bool:
+        return is_float(node)
+
+    def tensor_output(self, node) -> bool:
+        return isinstance(meta(node), torch.Tensor)
+
+
+def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bool) -> LoweredCall:
+    """Plan, fuse, name and render one call's TTNN function."""
+    from . import emit
+
+    lowering = Lowering(call, context, ports, kind_name, l1=l1)
+    lowering.child_kinds = []
+    lowering.collect()
+    lowering.place_inputs()
+    for item in lowering.items:
+        if item.node is not None:
+            lowering.place(item.node)
+        else:
+            lowering.place_call(item.call)
+    lowering.run_fusions()
+    lowering.input_keys = [(node, lowering.form[node]) for node in lowering.inputs]
+    lowering.params = _params(call, lowering.inputs)
+    lowering.build_steps()
+    lowering.output_keys = [(n, lowering.form.get(n, "host")) for n in map(lowering.resolve, lowering.outputs)]
+    emit.insert_conversions(lowering)
+    plan = emit.Plan(lowering)
+    emit.assign_names(lowering, plan)
+    statements = emit.render(lowering, plan)
+    statements = _prelude(lowering) + statements
+    statements = emit.loops(lowering, statements)
+    output_fresh = [_fresh(lowering, plan, key) for key in lowering.output_keys]
+    result = LoweredCall(
+        kind=kind_name,
+        steps=lowering.steps,
+        inputs=_input_specs(lowering),
+        params=lowering.params,
+        kwargs=dict(lowering.builder.kwargs),
+        output_keys=lowering.output_keys,
+        output_fresh=output_fresh,
+        fallbacks=lowering.fallbacks(),
+        calls=list(dict.fromkeys(lowering.child_kinds)),
+        preparations=lowering.preparations,
+        fused=lowering.fused,
+        uses_parameters=lowering.builder.uses_parameters,
+    )
+    result.inline = _is_activation(lowering)
+    result.text = _function_text(lowering, statements, kind_name)
+    result.peak_bytes = emit.peak_bytes(lowering, plan)
+    return result
+
+
+def _params(call: ModuleCall, inputs: dict) -> list[str]:
+    order = list(call.record.arguments) if call.record is not None else []
+    names = []
+    for expr in inputs.values():
+        base = expr.split("[", 1)[0]
+        if base not in names:
+            names.append(base)
+    return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
+
+
+SPEC_OF_FORM = {"tile": "activation", "ids": "ids", "host": "host"}
+
+
+def _input_specs(lowering: Lowering) -> list[InputSpec]:
+    specs = []
+    for name in lowering.params:
+        forms = [lowering.form[n] for n, expr in lowering.inputs.items() if expr.split("[", 1)[0] == name]
+        kind = SPEC_OF_FORM[forms[0]] if forms else "host"
+        if kind == "activation" and "mask" in name:
+            kind = "mask"
+        specs.append(InputSpec(name, kind))
+    return specs
+
+
+def _fresh(lowering: Lowering, plan, key) -> bool:
+    """An output in a buffer of its own (not an input passed through, nor a view of one)."""
+    if key[1] not in DEVICE_FORMS:
+        return False
+    root = plan.root(key)
+    step_fresh = all(s.fresh.get(k, True) for s in lowering.steps for k in s.outputs if k == key)
+    return root not in lowering.input_keys and key not in lowering.input_keys and step_fresh
+
+
+def _is_activation(lowering: Lowering) -> bool:
+    """A wrapper module whose function is one element-wise device op on its one input (GELUActivation, SiLU)."""
+    ops = [s for s in lowering.steps if s.device_ops]
+    return (
+        len(lowering.steps) == 1
+        and len(ops) == 1
+        and ops[0].call is None
+        and len(lowering.inputs) == 1
+        and not lowering.builder.uses_parameters
+        and ops[0].device_ops[0] in ACTIVATIONS
+    )
+
+
+ACTIVATIONS = {"ttnn.gelu", "ttnn.relu", "ttnn.silu", "ttnn.tanh", "ttnn.sigmoid"}
+
+
+def _prelude(lowering: Lowering) -> list[Statement]:
+    prelude = [Statement([name], text) for name, text in lowering.builder.prelude.items()]
+    if any("from_torch" in "".join(s.device_ops) for s in lowering.steps):
+        prelude.append(Statement(["device"], _device_source(lowering)))
+    return prelude
+
+
+def _device_source(lowering: Lowering) -> str:
+    for node, expr in lowering.inputs.items():
+        if lowering.form[node] in DEVICE_FORMS:
+            return f"{expr}.device()"
+    for (module, attribute), preparation in lowering.preparations.items():
+        if preparation != "host":
+            relative = f"{module}.{attribute}"[len(lowering.call.path) + 1 if lowering.call.path else 0 :]
+            return f"{parameter_expression(relative)}.device()"
+    raise LoweringError(
+        f"{lowering.where()}: host values must go to the device but the function has no device tensor to take the "
+        "device from; pass a device tensor input"
+    )
+
+
+def _function_text(lowering: Lowering, statements: list[Statement], kind_name: str) -> str:
+    params = list(lowering.params)
+    keywords = (["parameters"] if lowering.builder.uses_parameters else []) + list(lowering.builder.kwargs)
+    if keywords:
+        params += ["*"] + keywords
+    cls = lowering.call.cls
+    lines = [f"# from {cls.__module__} ({cls.__qualname__})", f"def {kind_name}({', '.join(params)}):"]
+    for statement in statements:
+        lines += statement.lines()
+    returns = ", ".join(lowering.names[k] for k in lowering.output_keys) or "None"
+    lines.append(f"    return {returns}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,108 @@
+"""lower(): every module call of a captured model -> its TTNN function, grouped by the reference's kinds."""
+
+from __future__ import annotations
+
+from ..capture import Captured
+from ..capture.tree import ModuleCall
+from ..emu.device import GRID, L1_BYTES_PER_CORE, L1_RESERVED_BYTES
+from ..port.model import KindPort, LoweredModel
+from ..reference.context import Context
+from ..reference.generate import Generated, format_source
+from .function import LoweredCall, LoweringError, lower_call
+from .parameters import WEIGHTS_DTYPES, by_class, parameters_source
+
+# Activations go to L1 when the planned peak (captured shapes) takes at most this share of the device's L1:
+# the rest is left to the ops' circular buffers and to larger inputs than the captured ones.
+L1_HEADROOM = 0.5
+L1_CAPACITY = GRID.x * GRID.y * (L1_BYTES_PER_CORE - L1_RESERVED_BYTES)
+
+# Kind name fragment -> the tt/ file it goes to (first match).
+GROUPS = (
+    ("embed", "embeddings"),
+    ("attention", "attention"),
+    ("attn", "attention"),
+    ("mlp", "feedforward"),
+    ("intermediate", "feedforward"),
+    ("feed_forward", "feedforward"),
+    ("activation", "feedforward"),
+    ("output", "feedforward"),
+    ("norm", "normalization"),
+)
+
+
+def lower(captured: Captured, generated: Generated, *, weights: str = "bf16") -> LoweredModel:
+    """The captured model as TTNN functions, one per module kind, with their parameter preprocessing.
+
+    >>> lowered = lower(captured, generate(captured, "minilm"))
+    >>> print(lowered.kind("bert_self_attention").source)
+    """
+    if weights not in WEIGHTS_DTYPES:
+        raise ValueError(f"weights must be one of {sorted(WEIGHTS_DTYPES)}, got {weights!r}")
+    ports = _lower_calls(captured, generated, l1=False)
+    l1 = ports[captured.root.key].peak_bytes <= L1_HEADROOM * L1_CAPACITY
+    if l1:
+        ports = _lower_calls(captured, generated, l1=True)
+    return _model(captured, generated, ports, weights, l1)
+
+
+def lower_calls(captured: Captured, generated: Generated, *, l1: bool) -> dict[str, LoweredCall]:
+    return _lower_calls(captured, generated, l1=l1)
+
+
+def _lower_calls(captured: Captured, generated: Generated, *, l1: bool) -> dict[str, LoweredCall]:
+    context = Context(captured)
+    context.function_names = {kind.name for kind in generated.kinds}
+    ports: dict[str, LoweredCall] = {}
+    for call in _post_order(captured.root):
+        kind = generated.by_call[call.key]
+        ports[call.key] = lower_call(call, context, ports, kind.name, l1=l1)
+    return ports
+
+
+def _post_order(call: ModuleCall):
+    for child in call.children:
+        yield from _post_order(child)
+    if not call.inline:
+        yield call
+
+
+def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, l1: bool) -> LoweredModel:
+    preparations, fused = {}, {}
+    for port in ports.values():
+        preparations.update(port.preparations)
+        fused.update(port.fused)
+    classes = by_class(captured.model, preparations, fused)
+    source, preprocessors = parameters_source(classes, weights)
+    kinds = []
+    for kind in generated.kinds:
+        first = ports[kind.calls[0].key]
+        for call in kind.calls[1:]:
+            if ports[call.key].text != first.text:
+                raise LoweringError(
+                    f"{kind.name}: module {call.path or '<root>'} lowers differently from {kind.calls[0].path}; "
+                    "instances of one kind must share one TTNN function (a fusion applies to one and not the other)"
+                )
+        instances = {call.path: dict(ports[call.key].kwargs) for call in kind.calls}
+        fallbacks = list(dict.fromkeys(f for call in kind.calls for f in ports[call.key].fallbacks))
+        kinds.append(
+            KindPort(
+                name=kind.name,
+                group="model" if kind is generated.top else _group(kind.name),
+                source=format_source(_memory_note(first, l1) + first.text),
+                inputs=first.inputs,
+                preprocessor=preprocessors.get(kind.cls, ""),
+                calls=first.calls,
+                fallbacks=fallbacks,
+                config=dict(first.kwargs),
+                instances=instances,
+            )
+        )
+    return LoweredModel(generated.model_name, kinds, generated.source, format_source(source), weights)
+
+
+def _memory_note(port: LoweredCall, l1: bool) -> str:
+    return ""
+
+
+def _group(name: str) -> str:
+    return next((group for fragment, group in GROUPS if fragment in name), "model")

@@ -1,0 +1,84 @@
+"""Argument text for one op node in a lowered function: tensors by name, literals with configuration names, shapes."""
+
+from __future__ import annotations
+
+import sympy
+import torch
+from torch import fx
+
+from ..reference.arguments import Arguments
+from .graph import arguments, shape
+from .rules import permutation, slice_range
+
+L1 = "ttnn.L1_MEMORY_CONFIG"
+
+
+class Render:
+    """What a rule's render function reads: `r.t("input")`, `r.p("dim")`, `r.dims()`, `r.call(...)`."""
+
+    def __init__(self, lowering, node: fx.Node, rule=None):
+        self.lowering, self.node, self.rule = lowering, node, rule
+        self.values = arguments(node)
+        self.arguments = Arguments(node, lowering.builder)
+
+    # -- tensors -------------------------------------------------------------------------------------------------
+    def t(self, name: str) -> str:
+        value = self.values[name]
+        preparation = self.rule.weights.get(name, "tile") if self.rule else "tile"
+        form = self.rule.forms.get(name, "tile") if self.rule else "tile"
+        return self.lowering.tensor_text(value, form, preparation)
+
+    def t_or_p(self, name: str) -> str:
+        return self.t(name) if isinstance(self.values.get(name), fx.Node) else self.p(name)
+
+    def tensors(self, name: str) -> str:
+        return "[" + ", ".join(self.lowering.tensor_text(v, "tile", "tile") for v in self.values[name]) + "]"
+
+    # -- literals ------------------------------------------------------------------------------------------------
+    def p(self, name: str) -> str:
+        return self.arguments.p(name)
+
+    def raw(self, name: str):
+        return self.values.get(name)
+
+    def given(self, name: str) -> bool:
+        return self.arguments.given(name)
+
+    def dims(self, node: fx.Node | None = None) -> str:
+        return "[" + ", ".join(self.lowering.size_text(d) for d in shape(node or self.node)) + "]"
+
+    def permutation(self) -> list[int]:
+        return permutation(self.node)
+
+    def slice_bounds(self) -> tuple[str, str]:
+        source = shape(self.values["self"])
+        dim, start, end = slice_range(self.node)
+        starts = ["0"] * len(source)
+        ends = [self.lowering.size_text(d) for d in source]
+        starts[dim] = self.lowering.offset_text(source[dim], start)
+        if end is not None:
+            ends[dim] = self.lowering.offset_text(source[dim], end)
+        return "[" + ", ".join(starts) + "]", "[" + ", ".join(ends) + "]"
+
+    def call(self, name: str, parts: list[str], memory: bool = True) -> str:
+        if memory and self.lowering.l1:
+            parts = parts + [f"memory_config={L1}"]
+        return f"{name}({', '.join(parts)})"
+
+
+def size_text(lowering, size) -> str:
+    """A dim as source: an int (with its configuration name), or a symbolic size spelled with the size names."""
+    if isinstance(size, int):
+        return lowering.literal(size)
+    expr = size.node.expr
+    names = {}
+    for symbol in expr.free_symbols:
+        name = lowering.builder.context.symbol_names.get(symbol)
+        if name is None or not lowering.builder.define_size(name, symbol):
+            raise ValueError(f"size {expr} is not expressible from this function's inputs")
+        names[symbol] = sympy.Symbol(name)
+    return str(expr.subs(names))
+
+
+def is_tensor_value(value) -> bool:
+    return isinstance(value, fx.Node) and isinstance(value.meta.get("val"), torch.Tensor)

@@ -1,0 +1,49 @@
+"""Planned statements of a lowered function, before names are chosen; conversions between forms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from torch import fx
+
+# Where a value lives: bfloat16 TILE on device, uint32 ROW_MAJOR on device (embedding ids), a torch tensor on host.
+DEVICE_FORMS = ("tile", "ids")
+FORMS = DEVICE_FORMS + ("host",)
+Key = tuple  # (fx.Node, form)
+
+
+@dataclass(eq=False)
+class Step:
+    """One statement: defines `outputs`, reads `reads`; `render()` gives its right-hand side once names exist."""
+
+    outputs: list[Key]
+    reads: list[Key]
+    render: Callable[[], str]
+    comment: str = ""
+    shares: dict = field(default_factory=dict)  # output key -> read key whose buffer it may share (views, in place)
+    call: object = None  # a statements.Call when this step calls a child kind (for loop re-rolling)
+    device_ops: tuple = ()  # ttnn calls it issues (for reports)
+    names: dict = field(default_factory=dict)  # output key -> wanted name
+    unpack: bool = False  # outputs are unpacked from a tuple even when there is one
+    fresh: dict = field(default_factory=dict)  # output key -> False when it is not a new buffer (child passes through)
+    call_key: str = ""  # the child call's key, for its planned peak
+    suffix: str = ""  # wanted-name suffix of a conversion ("device", "torch", "ids")
+
+
+def conversion(source: Key, form: str) -> tuple[str, str]:
+    """(text template, wanted-name suffix) moving `source` into `form`; {x} is the source's name."""
+    node, start = source
+    if start == "host" and form == "tile":
+        return "ttnn.from_torch({x}, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)", "device"
+    if start == "host" and form == "ids":
+        return "ttnn.from_torch({x}, dtype=ttnn.uint32, device=device)", "ids"
+    if start == "tile" and form == "host":
+        return "ttnn.to_torch({x}, dtype=torch.float32)", "torch"
+    if start == "ids" and form == "host":
+        return "ttnn.to_torch({x}).to(torch.int64)", "torch"
+    raise ValueError(f"no conversion from {start} to {form} for {node}")
+
+
+def is_node(value) -> bool:
+    return isinstance(value, fx.Node)
