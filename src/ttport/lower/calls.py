@@ -26,7 +26,10 @@ def child_call_step(lowering, item) -> Step:
     returned = [(path, lowering.resolve(node)) for path, node in child.outputs if node is not None]
     outputs = [(node, form) for (_, node), form in zip(returned, port.output_forms)]
     wanted = targets(item.code)
-    names = {key: _output_name(wanted, path, child, len(returned)) for key, (path, _) in zip(outputs, returned)}
+    names = {}
+    for index, (key, (path, _)) in enumerate(zip(outputs, returned)):
+        name = _output_name(wanted, path, child, len(returned))
+        names[key] = port.output_names[index] if name == "_" else name
     fresh = dict(zip(outputs, port.output_fresh))
     call = Call(relative, port.kind, [], [f"{k}={v}" for k, v in keywords], parameters)
 

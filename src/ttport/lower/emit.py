@@ -12,7 +12,7 @@ from .graph import meta, op_name
 from .steps import DEVICE_FORMS, Step, conversion
 
 _LIST_MEMBER = re.compile(r"\.\d+$")
-GENERIC = {"view", "reshape", "transpose", "permute", "unsqueeze", "squeeze", "flatten", "expand", "select", "to"}
+VIEWS = {"view", "reshape", "_unsafe_view", "unsqueeze", "squeeze", "flatten"}
 
 
 def insert_conversions(lowering) -> None:
@@ -114,7 +114,7 @@ class Plan:
 
 def assign_names(lowering, plan: Plan) -> None:
     taken = set(lowering.context.function_names) | {"parameters", "device", "ttnn", "torch"}
-    taken |= set(lowering.builder.kwargs) | set(lowering.params)
+    taken |= set(lowering.builder.kwargs)
     names = Names(taken)
     lowering.names = {}
     for key in lowering.input_keys:
@@ -150,13 +150,22 @@ class Wanted:
             name = safe(node.name)
         else:
             name = _wanted(self.lowering.builder, self.lowering.items, position)
-            users = self.lowering.users.get(node, [])
-            if name.strip("_") == op_name(node).strip("_") and op_name(node) in GENERIC and len(users) == 1:
-                user = users[0]
-                if user.node is not None and user.node in self.position and node not in self.lowering.outputs:
-                    name = self.of(user.node)
+            if name.strip("_") == op_name(node).strip("_"):  # no name in the source: borrow a neighbour's
+                name = self.borrowed(node) or name
         self.cache[node] = name
         return name
+
+    def borrowed(self, node) -> str | None:
+        """A view takes its single-use input's name; another unnamed op the name of the one op it feeds."""
+        lowering = self.lowering
+        sources = [lowering.resolve(n) for n in node.all_input_nodes if n.op != "get_attr"]
+        if op_name(node) in VIEWS and sources and len(lowering.users.get(sources[0], [])) == 1:
+            if sources[0] in self.position or sources[0] in lowering.inputs:
+                return self.of(sources[0]) if sources[0] in self.position else None
+        users = lowering.users.get(node, [])
+        if len(users) == 1 and users[0].node is not None and node not in lowering.outputs:
+            return self.of(users[0].node)
+        return None
 
 
 def render(lowering, plan: Plan) -> list[Statement]:

@@ -66,6 +66,7 @@ class LoweredCall:
     calls: list[str] = field(default_factory=list)
     preparations: dict = field(default_factory=dict)  # (module path, attribute) -> preparation
     fused: dict = field(default_factory=dict)  # module path -> (fusion name, details) for parameters.py
+    output_names: list[str] = field(default_factory=list)
     inline: bool = False  # an activation wrapper: callers emit its op in place of the call
     uses_parameters: bool = False
     text: str = ""
@@ -371,6 +372,7 @@ def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bo
         uses_parameters=lowering.builder.uses_parameters,
     )
     result.inline = _is_activation(lowering)
+    result.output_names = [lowering.names[k].split("[", 1)[0] for k in lowering.output_keys]
     result.text = _function_text(lowering, statements, kind_name)
     result.peak_bytes = emit.peak_bytes(lowering, plan)
     return result
