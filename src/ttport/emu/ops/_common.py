@@ -109,7 +109,7 @@ def refuse_unmodelled(op: str, **parameters) -> None:
     for name, value in parameters.items():
         if not _is_default(value):
             raise UnsupportedError(
-                f"{op}: {name}={value!r} is not modelled by the ttport emulator; leave it at its default to run "
+                f"{op}: {name}={_brief(value)} is not modelled by the ttport emulator; leave it at its default to run "
                 "here, or run on a Tenstorrent device"
             )
 
@@ -121,3 +121,11 @@ def _is_default(value) -> bool:
     if isinstance(value, (list, tuple)):
         return not value
     return isinstance(value, (int, float)) and value == 0
+
+
+def _brief(value) -> str:
+    """A value as an error message shows it: a tensor by its description, anything else by a short repr."""
+    if isinstance(value, Tensor):
+        return f"<{value.describe()}>"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
