@@ -132,20 +132,19 @@ def test_generated_tests_fail_on_a_wrong_function(project):
     assert not next(case for case in run.cases if case.path == "block").passed
 
 
-def test_mask_and_ids_become_what_the_functions_take(project, monkeypatch):
+def test_inputs_go_to_the_device_as_verification_puts_them(project, monkeypatch):
     monkeypatch.syspath_prepend(str(project.parent))
     helpers = importlib.import_module("tiny.tests.helpers")
-    mask = torch.tensor([[1, 1, 0], [1, 1, 1]])
-    additive = helpers.additive_mask(mask)
-    assert additive.shape == (2, 1, 1, 3) and additive[0, 0, 0, 2] == helpers.MASKED and additive[1].abs().max() == 0
-    traced = torch.zeros(2, 1, 3, 3).masked_fill(~mask.bool()[:, None, None, :], torch.finfo(torch.float32).min)
-    assert torch.equal(helpers.additive_mask(traced), additive)
-    causal = torch.triu(torch.full((3, 3), -1e9), 1)[None, None]
-    assert helpers.additive_mask(causal).shape == (1, 1, 3, 3)  # rows differ: kept whole
     device = ttnn.open_device(device_id=0)
     try:
         ids = helpers.to_device(torch.tensor([[3, 1, 2]]), "ids", device)
         assert ids.dtype == ttnn.uint32 and ids.layout == ttnn.ROW_MAJOR_LAYOUT
+        mask = helpers.to_device(torch.zeros(2, 1, 1, 8), "mask", device)
+        assert mask.dtype == ttnn.bfloat16 and mask.layout == ttnn.TILE_LAYOUT and tuple(mask.shape) == (2, 1, 1, 8)
+        pair = helpers.to_device((torch.ones(2, 32), torch.ones(2, 32)), "activation", device)
+        assert isinstance(pair, tuple) and all(item.layout == ttnn.TILE_LAYOUT for item in pair)
+        host = torch.ones(3)
+        assert helpers.to_device(host, "host", device) is host and helpers.to_device(7, "scalar", device) == 7
     finally:
         ttnn.close_device(device)
 
@@ -169,3 +168,20 @@ def test_unknown_names_are_refused_and_torch_is_imported_when_used():
     fallback = KindPort("m", "model", "def m(x):\n    return ttnn.gelu(torch.tanh(x))\n", [InputSpec("x", "host")])
     text = sources.tt_files(_lowered(fallback))["ttnn_m.py"]
     assert "import torch\nimport ttnn\n" in text
+
+
+def test_instances_with_their_own_config_get_it_per_case():
+    from ttport.port.testgen import generated_tests
+
+    source = "def norm(x, *, parameters, eps):\n    return ttnn.layer_norm(x, epsilon=eps)\n"
+    kind = KindPort("norm", "model", source, [InputSpec("x", "activation")], config={"eps": 1e-5})
+    kind.instances = {"a": {"eps": 1e-5}, "b": {"eps": 1e-6}}  # KindPort.instances, where the interface has it
+    text = generated_tests(_lowered(kind), {"norm": ["a", "b"]}, [])["test_model.py"]
+    assert '"path, threshold, config"' in text
+    assert '("a", 0.999, {"eps": 1e-05})' in text.replace("'", '"')
+    assert '("b", 0.999, {"eps": 1e-06})' in text.replace("'", '"')
+    assert "outputs = norm(x, parameters=subtree(parameters, path), **config)" in text
+    compile(text, "test_model.py", "exec")
+    kind.instances = {"a": {"eps": 1e-5}}
+    shared = generated_tests(_lowered(kind), {"norm": ["a"]}, [])["test_model.py"]
+    assert "eps=1e-05)" in shared and "config" not in shared

@@ -55,6 +55,8 @@ def kind_data(captured: Captured, generated, kind: KindPort) -> bytes:
 def _detached(value):
     if isinstance(value, torch.Tensor):
         return value.detach().contiguous().clone()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_detached(item) for item in value)
     if isinstance(value, (int, float, bool)) or value is None:
         return value
     raise EmitError(f"cannot save a captured {type(value).__name__} as test data (tensors and numbers only)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pathlib
 import re
+import sys
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -66,7 +67,7 @@ def main_port(args) -> int:
             console.print_exception()
         console.print(f"[bold red]ttport port:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
-    Console().print(port_table(result))
+    _stdout().print(port_table(result))
     shares = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in result.seconds.items())
     report = result.emitted.report
     console.print(f"wrote {len(report.written)} files to {out} ({shares})")
@@ -92,12 +93,17 @@ def main_test(args) -> int:
         console.print(run.output[-3000:], highlight=False, markup=False)
         console.print(f"[bold red]ttport test:[/] pytest ran no test case (exit code {run.returncode})")
         return 2
-    Console().print(test_table(run))
+    _stdout().print(test_table(run))
     failures = [f"{case.test}: {case.message or case.outcome}" for case in run.cases if not case.passed]
     if run.returncode != 0 and not failures:
         failures.append(f"pytest exited with {run.returncode}")
     console.print(f"{len(run.cases)} cases in {run.seconds:.1f}s")
     return _verdict(console, failures, len(run.cases))
+
+
+def _stdout() -> Console:
+    """The table's console: the terminal's width, or 160 columns when piped (rich would fold to 80)."""
+    return Console() if sys.stdout.isatty() else Console(width=160)
 
 
 def _test_event(on_stage, event: str, value) -> None:

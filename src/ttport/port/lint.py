@@ -1,5 +1,5 @@
-"""Generated Python made to the project's style and checked: ruff format, ruff check, Python 3.10 syntax, and
-only names and keywords real ttnn has (ttport.validate.api_check)."""
+"""Generated Python made to the project's style and checked: ruff's safe fixes and format, then ruff check,
+Python 3.10 syntax, and only names and keywords real ttnn has (ttport.validate.api_check)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def format_sources(sources: dict[str, str]) -> tuple[dict[str, str], list[str]]:
             (root / path).parent.mkdir(parents=True, exist_ok=True)
             (root / path).write_text(text)
         try:
-            _ruff("check", "--fix", "--select", "I", *_RUFF_OPTIONS, ".", cwd=root)
+            _ruff("check", "--fix", *_RULES, *_RUFF_OPTIONS, ".", cwd=root)  # ruff's safe fixes: imports, pyupgrade
             formatted = _ruff("format", *_RUFF_OPTIONS, ".", cwd=root)
             if formatted.returncode != 0:
                 return sources, [f"ruff format failed: {formatted.stderr.strip()}"]

@@ -47,9 +47,7 @@ class PortResult:
             for row in self.reference_rows
             if not row.passed
         ]
-        found += [
-            f"{c.path or '<model>'} ({c.kind}): PCC {c.pcc:.6f} < {c.threshold}" for c in self.checks if not c.passed
-        ]
+        found += [f"{c.path or '<model>'} ({c.kind}): {_why(c)}" for c in self.checks if not c.passed]
         if self.emitted is not None:
             found += [f"generated code: {problem}" for problem in self.emitted.problems]
         if self.tests is not None:
@@ -63,6 +61,11 @@ class PortResult:
     @property
     def passed(self) -> bool:
         return bool(self.checks) and not self.failures
+
+
+def _why(check: ModuleCheck) -> str:
+    error = getattr(check, "error", "")  # the exception the function raised, where verification reports one
+    return error or f"PCC {check.pcc:.6f} < {check.threshold}"
 
 
 class _Stages:

@@ -15,7 +15,7 @@ from .sources import EmitError, file_stem, groups, signature
 TEMPLATES = pathlib.Path(__file__).parent / "templates"
 # Used only for an instance verification returned no check for (model.py: ModuleCheck.threshold).
 DEFAULT_THRESHOLD, MODEL_THRESHOLD = 0.999, 0.99
-_TEST_NAMES = {"path", "threshold", "parameters", "device", "record_property", "case", "outputs"}
+_TEST_NAMES = {"path", "threshold", "config", "parameters", "device", "record_property", "case", "outputs"}
 
 
 def tests_stem(lowered: LoweredModel, group: str) -> str:
@@ -84,37 +84,52 @@ def generated_tests(lowered: LoweredModel, paths: dict[str, list[str]], checks: 
 def _test(kind: KindPort, paths: list[str], thresholds: dict[str, float]) -> str:
     if not paths:
         raise EmitError(f"no module instance of {kind.name} was captured: nothing to test it on")
-    specs = {spec.name: spec.kind for spec in kind.inputs}
-    function = signature(kind)
-    unknown = [name for name in function.positional if specs.get(name) not in INPUT_KINDS]
-    if unknown:
-        raise EmitError(f"{kind.name}: inputs {unknown} have no InputSpec with a kind from INPUT_KINDS")
-    extra = sorted(set(kind.config) - set(function.keywords))
-    if extra:
-        raise EmitError(f"{kind.name}: config values {extra} are not keyword arguments of the lowered function")
-    clashes = sorted(set(function.positional) & _TEST_NAMES)
-    if clashes:
-        raise EmitError(f"{kind.name}: inputs named {clashes} would shadow the generated test's own variables")
-    cases = "\n".join(f"        ({path!r}, {_threshold(path, thresholds)})," for path in paths)
-    lines = [
-        "@pytest.mark.parametrize(",
-        '    "path, threshold",',
-        "    [",
-        cases,
-        "    ],",
-        ")",
-        f"def test_{kind.name}(path, threshold, parameters, device, record_property):",
-        f"    case = load_case({kind.name!r}, path)",
-    ]
-    for name in function.positional:
-        lines.append(f'    {name} = to_device(case["inputs"][{name!r}], {specs[name]!r}, device)')
-    arguments = list(function.positional)
-    if "parameters" in function.keywords:
+    inputs = [spec.name for spec in kind.inputs]
+    _check_signature(kind, inputs)
+    configs = {path: dict(_instances(kind).get(path, kind.config)) for path in paths}
+    shared = all(config == kind.config for config in configs.values())
+    columns = "path, threshold" if shared else "path, threshold, config"
+    cases = [f"({path!r}, {_threshold(path, thresholds)}" for path in paths]
+    if not shared:
+        cases = [f"{case}, {_literal(configs[path])}" for case, path in zip(cases, paths)]
+    lines = ["@pytest.mark.parametrize(", f'    "{columns}",', "    [", *(f"        {case})," for case in cases)]
+    lines += ["    ],", ")", f"def test_{kind.name}({columns}, parameters, device, record_property):"]
+    lines.append(f"    case = load_case({kind.name!r}, path)")
+    for spec in kind.inputs:
+        lines.append(f'    {spec.name} = to_device(case["inputs"][{spec.name!r}], {spec.kind!r}, device)')
+    arguments = list(inputs)
+    if "parameters" in signature(kind).keywords:
         arguments.append("parameters=subtree(parameters, path)")
-    arguments += [f"{name}={_literal(value)}" for name, value in kind.config.items()]
+    if shared:
+        arguments += [f"{name}={_literal(value)}" for name, value in kind.config.items()]
+    else:
+        arguments.append("**config")
     lines.append(f"    outputs = {kind.name}({', '.join(arguments)})")
     lines.append("    assert_outputs_with_pcc(case, outputs, threshold, record_property)")
     return "\n".join(lines) + "\n"
+
+
+def _instances(kind: KindPort) -> dict:
+    """Module path -> config values of each instance (KindPort.instances where the interface has it)."""
+    return getattr(kind, "instances", None) or {}
+
+
+def _check_signature(kind: KindPort, inputs: list[str]) -> None:
+    function = signature(kind)
+    unknown = [spec.name for spec in kind.inputs if spec.kind not in INPUT_KINDS]
+    if unknown:
+        raise EmitError(f"{kind.name}: inputs {unknown} have kinds that are not in INPUT_KINDS")
+    if function.positional[: len(inputs)] != inputs:
+        raise EmitError(
+            f"{kind.name}: its inputs {inputs} are not the function's first parameters {function.positional}"
+        )
+    configured = set(kind.config).union(*(set(c) for c in _instances(kind).values()))
+    extra = sorted(configured - set(function.keywords))
+    if extra:
+        raise EmitError(f"{kind.name}: config values {extra} are not keyword arguments of the lowered function")
+    clashes = sorted(set(inputs) & _TEST_NAMES)
+    if clashes:
+        raise EmitError(f"{kind.name}: inputs named {clashes} would shadow the generated test's own variables")
 
 
 def _threshold(path: str, thresholds: dict[str, float]) -> float:
@@ -129,6 +144,8 @@ def _literal(value) -> str:
         return 'float("nan")'
     if isinstance(value, float) and value in (float("inf"), float("-inf")):
         return f'float("{value}")'
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (tuple, list)):
         items = ", ".join(map(_literal, value)) + ("," if isinstance(value, tuple) and len(value) == 1 else "")
         return f"({items})" if isinstance(value, tuple) else f"[{items}]"

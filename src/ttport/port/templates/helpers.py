@@ -7,8 +7,6 @@ import torch
 import ttnn
 
 DATA = pathlib.Path(__file__).parent / "data"
-# An additive mask's value for dropped positions: finite in bfloat16, and exp() of it underflows to 0 in softmax.
-MASKED = -10000.0
 
 
 @functools.cache
@@ -29,27 +27,16 @@ def subtree(parameters, path):
     return node
 
 
-def additive_mask(mask):
-    """A captured attention mask as (batch, 1, 1, seq) additive bfloat16-safe values (0 keep, MASKED drop)."""
-    if not mask.is_floating_point():  # (batch, seq) ones and zeros
-        return (1.0 - mask[:, None, None, :].to(torch.float32)) * MASKED
-    mask = mask.to(torch.float32).clamp(min=MASKED)  # float min / -inf cannot be held in bfloat16 safely
-    if mask.dim() == 4 and mask.shape[-2] > 1 and bool((mask == mask[..., :1, :]).all()):
-        mask = mask[..., :1, :]  # every query row masks the same keys: one row is the whole mask
-    return mask
-
-
 def to_device(value, kind, device):
-    """A captured torch value as the generated function takes it (kinds: ttport.port.model.INPUT_KINDS)."""
-    if kind == "activation":
-        return ttnn.from_torch(value, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    """A captured torch value as the generated function takes it: ids as uint32 ROW_MAJOR, activations and masks
+    as bfloat16 TILE, host and scalar inputs unchanged (kinds: ttport.port.model.INPUT_KINDS)."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(to_device(item, kind, device) for item in value)
+    if not isinstance(value, torch.Tensor) or kind in ("host", "scalar"):
+        return value
     if kind == "ids":
         return ttnn.from_torch(value, dtype=ttnn.uint32, layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
-    if kind == "mask":
-        return ttnn.from_torch(additive_mask(value), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
-    if kind in ("host", "scalar"):
-        return value
-    raise ValueError(f"unknown input kind {kind!r}")
+    return ttnn.from_torch(value, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
 
 
 def comp_pcc(expected, actual):
