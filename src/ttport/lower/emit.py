@@ -121,7 +121,7 @@ def assign_names(lowering, plan: Plan) -> None:
         expr = lowering.inputs[key[0]]
         lowering.names[key] = expr
         names.hold(expr.split("[", 1)[0], plan.last_read.get(key, -1))
-    wanted = Wanted(lowering)
+    wanted = lowering.wanted
     for position, step in enumerate(lowering.steps):
         for key in step.outputs:
             unused = key not in plan.last_read and not any(key in keys for keys in plan.deallocate_after.values())

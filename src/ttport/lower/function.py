@@ -216,6 +216,11 @@ class Lowering:
         self.record(relative, preparation)
         return parameter_expression(relative)
 
+    def parameter_expression(self, relative: str) -> str:
+        """parameters.<relative> for a tensor a fusion prepares itself (parameters.py writes it)."""
+        self.builder.uses_parameters = True
+        return parameter_expression(relative)
+
     def record(self, relative: str, preparation: str) -> None:
         full = f"{self.call.path}.{relative}" if self.call.path else relative
         module, _, attribute = full.rpartition(".")
@@ -308,13 +313,14 @@ class Lowering:
         return child_call_step(self, item)
 
     def run_fusions(self) -> None:
+        mine = {item.node for item in self.items if item.node is not None}
         for fusion in FUSIONS:
             for item in self.items:
                 node = item.node
                 if node is None or node in self.claimed or self.form.get(node) not in DEVICE_FORMS:
                     continue
                 match = fusion.match(node, self)
-                if match is not None and not (match.nodes & set(self.claimed)):
+                if match is not None and match.nodes <= mine and not (match.nodes & set(self.claimed)):
                     for claimed in match.nodes:
                         self.claimed[claimed] = match
 
@@ -345,6 +351,7 @@ def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bo
             lowering.place(item.node)
         else:
             lowering.place_call(item.call)
+    lowering.wanted = emit.Wanted(lowering)
     lowering.run_fusions()
     lowering.input_keys = [(node, lowering.form[node]) for node in lowering.inputs]
     lowering.params = _params(call, lowering.inputs)
