@@ -30,8 +30,8 @@ ALLOWED = {
     "UnaryWithParam": "real ttnn's five positional-only overloads (op_type[, param[, param]] or a tuple) are one "
     "constructor",
     "Shape": "the emulator's Shape subclasses tuple, so it also has tuple's count() and index()",
-    "Tensor": "emulator tensors are made by from_torch and ops, not ttnn.Tensor(...) (not emulated); the emulator's "
-    "own helpers (stored, logical(), describe(), ...) are public for its ops",
+    "Tensor": "emulator tensors are made by from_torch and ops; the ttnn.Tensor(...) constructors (from Python "
+    "lists or numpy arrays) are not emulated, so its constructor is the emulator's own",
 }
 
 

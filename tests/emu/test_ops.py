@@ -353,4 +353,4 @@ def test_padding_holds_real_values(device):
     # exp turns the zero padding into ones, as the hardware's tile-wide SFPU would.
     x = ttnn.exp(device_tensor(torch.zeros(3, 5), device))
     assert x.padded_shape == (32, 32)
-    assert float(x.stored[31, 31]) == 1.0
+    assert float(x._values[31, 31]) == 1.0

@@ -33,7 +33,7 @@ def _tensors_in(values) -> list[tuple[str, Tensor]]:
 
 def _info(tensor: Tensor) -> trace_module.TensorInfo:
     return trace_module.TensorInfo(
-        tuple(tensor.shape), tensor.dtype.name.lower(), tensor.layout.name, tensor.placement(), tensor.nbytes
+        tuple(tensor.shape), tensor.dtype.name.lower(), tensor.layout.name, tensor._placement(), tensor._nbytes
     )
 
 
@@ -50,7 +50,7 @@ def ttnn_op(name: str, flops: Callable | None = None) -> Callable:
             named = [(f"argument {i}", a) for i, a in enumerate(args)] + list(kwargs.items())
             inputs = _tensors_in(named)
             for arg_name, tensor in inputs:
-                tensor.check_allocated(name, arg_name)
+                tensor._check_allocated(name, arg_name)
             result = function(*args, **kwargs)
             if trace_module.is_tracing():
                 _record(name, flops, inputs, result)

@@ -18,7 +18,7 @@ from .types import DataType, Layout
 def dump_tensor(file_name, tensor, distribute=None):
     record = {
         "format": "ttport-emulator-tensor-1",
-        "stored": tensor.stored,
+        "stored": tensor._values,
         "shape": tuple(tensor.shape),
         "dtype": tensor.dtype.name,
         "layout": tensor.layout.name,

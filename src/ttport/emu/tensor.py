@@ -140,7 +140,7 @@ class Tensor:
 
     # -- construction used by the ops ---------------------------------------------------------------------------
     @classmethod
-    def from_logical(
+    def _from_logical(
         cls, values: torch.Tensor, dtype: DataType, layout: Layout, device=None, memory_config=None, fill: float = 0.0
     ):
         """A tensor holding `values` (logical shape), padded with `fill` for `layout`, then rounded to `dtype`.
@@ -153,7 +153,9 @@ class Tensor:
         return cls(_store(padded, dtype), shape, dtype, layout, device, memory_config)
 
     @classmethod
-    def from_stored(cls, stored: torch.Tensor, shape, dtype: DataType, layout: Layout, device=None, memory_config=None):
+    def _from_stored(
+        cls, stored: torch.Tensor, shape, dtype: DataType, layout: Layout, device=None, memory_config=None
+    ):
         """A tensor whose padded values were computed directly (element-wise ops keep the padding's real values)."""
         check_dtype_layout(dtype, layout)
         return cls(_store(stored, dtype), tuple(shape), dtype, layout, device, memory_config)
@@ -192,9 +194,6 @@ class Tensor:
 
     def is_sharded(self) -> bool:
         return self._memory_config.is_sharded()
-
-    def shard_spec(self):
-        return self._memory_config.shard_spec
 
     def is_allocated(self) -> bool:
         return not self._deallocated
@@ -262,16 +261,16 @@ class Tensor:
 
     # -- values, for the ops ------------------------------------------------------------------------------------
     @property
-    def stored(self) -> torch.Tensor:
+    def _values(self) -> torch.Tensor:
         """The padded, dtype-rounded values (raises if deallocated)."""
-        self.check_allocated()
+        self._check_allocated()
         return self._stored
 
-    def logical(self) -> torch.Tensor:
+    def _logical(self) -> torch.Tensor:
         """The values inside the logical shape, padding cut away."""
-        return logical_view(self.stored, tuple(self._shape))
+        return logical_view(self._values, tuple(self._shape))
 
-    def check_allocated(self, op: str = "ttnn", name: str = "tensor") -> None:
+    def _check_allocated(self, op: str = "ttnn", name: str = "tensor") -> None:
         if self._deallocated:
             raise DeallocatedError(
                 f"{op}: {name} was deallocated (ttnn.deallocate) and cannot be used; deallocate it only after its "
@@ -279,10 +278,10 @@ class Tensor:
             )
 
     @property
-    def nbytes(self) -> int:
+    def _nbytes(self) -> int:
         return storage_bytes(tuple(self._shape), self._dtype, self._layout)[0]
 
-    def placement(self) -> str:
+    def _placement(self) -> str:
         """Where the tensor lives, for traces and messages: 'host', 'DRAM', 'L1', 'L1 HEIGHT_SHARDED', ..."""
         if self._device is None:
             return "host"
@@ -290,18 +289,16 @@ class Tensor:
         name = "DRAM" if config.buffer_type is BufferType.DRAM else "L1"
         return f"{name} {config.memory_layout.name}" if config.is_sharded() else name
 
-    def describe(self) -> str:
+    def _describe(self) -> str:
         layout = "TILE" if self._layout is Layout.TILE else "ROW_MAJOR"
-        where = "on host" if self._device is None else f"on device in {self.placement()}"
+        where = "on host" if self._device is None else f"on device in {self._placement()}"
         return f"{layout} {self._dtype.name.lower()} {list(self._shape)} {where}"
 
     def __repr__(self) -> str:
         if self._deallocated:
             return f"ttnn.Tensor(<deallocated>, shape={self._shape!r})"
-        return (
-            f"ttnn.Tensor({self.logical().to(torch.float32) if DTYPE_INFO[self._dtype].is_float else self.logical()}, "
-            f"shape={self._shape!r}, dtype={self._dtype!r}, layout={self._layout!r})"
-        )
+        values = self._logical().to(torch.float32) if DTYPE_INFO[self._dtype].is_float else self._logical()
+        return f"ttnn.Tensor({values}, shape={self._shape!r}, dtype={self._dtype!r}, layout={self._layout!r})"
 
     # -- operators (ttnn.Tensor defines these via the ops) --------------------------------------------------------
     def __add__(self, other):

@@ -41,12 +41,12 @@ def split_query_key_value_and_split_heads(
     if len(input_tensor.shape) != 3:
         raise ShapeError(f"{op}: input_tensor must be (batch, sequence, hidden), got {list(input_tensor.shape)}")
     num_kv_heads = num_kv_heads or num_heads
-    values = as_float(input_tensor.logical())
+    values = as_float(input_tensor._logical())
     if kv_input_tensor is not None:
         require_device(op, "kv_input_tensor", kv_input_tensor)
         head_size = values.shape[-1] // num_heads
         query = values
-        key, value = as_float(kv_input_tensor.logical()).split(num_kv_heads * head_size, dim=-1)
+        key, value = as_float(kv_input_tensor._logical()).split(num_kv_heads * head_size, dim=-1)
     else:
         fused = num_heads + 2 * num_kv_heads
         if values.shape[-1] % fused:
@@ -81,7 +81,7 @@ def concatenate_heads(input_tensor, *, memory_config=None):
             f"{op}: input_tensor must be (batch, heads, sequence, head_size), got {list(input_tensor.shape)}"
         )
     batch, heads, sequence, head_size = input_tensor.shape
-    values = input_tensor.logical().permute(0, 2, 1, 3).reshape(batch, sequence, heads * head_size)
+    values = input_tensor._logical().permute(0, 2, 1, 3).reshape(batch, sequence, heads * head_size)
     return finish(
         op, values.to(torch.float32), dtype=input_tensor.dtype, like=input_tensor, memory_config=memory_config
     )
@@ -89,12 +89,12 @@ def concatenate_heads(input_tensor, *, memory_config=None):
 
 def _masked_scores(op: str, input_tensor: Tensor, head_size, attention_mask, causal_mask: bool, config):
     require_device(op, "input_tensor", input_tensor)
-    scores = as_float(input_tensor.logical())
+    scores = as_float(input_tensor._logical())
     if head_size is not None:
         scores = intermediate(scores * (1.0 / math.sqrt(head_size)), config)
     if attention_mask is not None:
         require_device(op, "attention_mask", attention_mask)
-        mask = as_float(attention_mask.logical())
+        mask = as_float(attention_mask._logical())
         try:
             scores = intermediate(scores + mask, config)
         except RuntimeError:
@@ -148,7 +148,7 @@ def attention_softmax_(
     config = softmax_config(input_tensor.dtype)
     scores = _masked_scores(op, input_tensor, head_size, attention_mask, causal_mask, config)
     result = finish(op, softmax_values(scores, -1, config), dtype=input_tensor.dtype, like=input_tensor)
-    input_tensor._stored = result.stored
+    input_tensor._stored = result._values
     return input_tensor
 
 
@@ -206,7 +206,7 @@ def scaled_dot_product_attention(
         attn_mask_block_map=attn_mask_block_map,
     )
     config = resolve_config(op, compute_kernel_config, SDPA_CONFIG)
-    query, key, value = (as_float(t.logical()) for t in (input_tensor_q, input_tensor_k, input_tensor_v))
+    query, key, value = (as_float(t._logical()) for t in (input_tensor_q, input_tensor_k, input_tensor_v))
     heads, kv_heads = query.shape[1], key.shape[1]
     if heads % kv_heads:
         raise ShapeError(f"{op}: {heads} query heads cannot be grouped over {kv_heads} key/value heads")
@@ -219,7 +219,7 @@ def scaled_dot_product_attention(
         scores = scores.masked_fill(causal, float("-inf"))
     if attn_mask is not None:
         require_device(op, "attn_mask", attn_mask)
-        scores = intermediate(scores + as_float(attn_mask.logical()), config)
+        scores = intermediate(scores + as_float(attn_mask._logical()), config)
     probabilities = intermediate(softmax_values(scores, -1, config), config)
     return finish(
         op,

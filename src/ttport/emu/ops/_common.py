@@ -45,12 +45,12 @@ def finish(
     if not DTYPE_INFO[dtype].is_float and values.is_floating_point():
         values = torch.round(values)
     if shape is None:
-        result = Tensor.from_logical(values, dtype, layout)
+        result = Tensor._from_logical(values, dtype, layout)
     else:
-        result = Tensor.from_stored(values, shape, dtype, layout)
+        result = Tensor._from_stored(values, shape, dtype, layout)
     if like.device() is not None:
         config = output_config(op, memory_config, like)
-        result = Tensor(result.stored, result.shape, dtype, layout, like.device(), config)
+        result = Tensor(result._values, result.shape, dtype, layout, like.device(), config)
     if output_tensor is not None:
         return _write_into(op, result, output_tensor)
     return result
@@ -59,11 +59,13 @@ def finish(
 def _write_into(op: str, result: Tensor, output_tensor: Tensor) -> Tensor:
     if tuple(output_tensor.shape) != tuple(result.shape) or output_tensor.layout is not result.layout:
         raise ShapeError(
-            f"{op}: output_tensor is {output_tensor.describe()} but the result is {result.describe()}; "
+            f"{op}: output_tensor is {output_tensor._describe()} but the result is {result._describe()}; "
             "preallocate output_tensor with the result's shape and layout"
         )
-    output_tensor.check_allocated(op, "output_tensor")
-    output_tensor._stored = Tensor.from_stored(result.stored, result.shape, output_tensor.dtype, result.layout).stored
+    output_tensor._check_allocated(op, "output_tensor")
+    output_tensor._stored = Tensor._from_stored(
+        result._values, result.shape, output_tensor.dtype, result.layout
+    )._values
     return output_tensor
 
 
@@ -84,7 +86,7 @@ def broadcast_stored(op: str, a: Tensor, b: Tensor) -> tuple[torch.Tensor, torch
 
 
 def _expand(tensor: Tensor, out_shape: tuple[int, ...], other: Tensor) -> torch.Tensor:
-    stored = tensor.stored
+    stored = tensor._values
     rank = len(out_shape)
     stored = stored.reshape((1,) * (rank - stored.dim()) + tuple(stored.shape))
     logical = (1,) * (rank - len(tensor.shape)) + tuple(tensor.shape)
@@ -126,6 +128,6 @@ def _is_default(value) -> bool:
 def _brief(value) -> str:
     """A value as an error message shows it: a tensor by its description, anything else by a short repr."""
     if isinstance(value, Tensor):
-        return f"<{value.describe()}>"
+        return f"<{value._describe()}>"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

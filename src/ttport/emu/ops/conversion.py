@@ -98,7 +98,7 @@ def from_torch(
     if DTYPE_INFO[dtype].is_float:
         values = values.to(torch.float32)
     fill = 0.0 if pad_value is None or layout is not Layout.TILE else float(pad_value)
-    result = Tensor.from_logical(values, dtype, layout, fill=fill)
+    result = Tensor._from_logical(values, dtype, layout, fill=fill)
     if device is not None:
         return to_device(result, device, memory_config=memory_config)
     return result
@@ -112,7 +112,7 @@ def to_torch(tensor, dtype=None, *, torch_rank=None, mesh_composer=None, device=
         raise TTNNError(f"ttnn.to_torch: expected a ttnn.Tensor, got {type(tensor).__name__}")
     if mesh_composer is not None:
         raise TTNNError("ttnn.to_torch: the emulator has a single device; mesh_composer needs a mesh device")
-    values = tensor.logical()
+    values = tensor._logical()
     if is_ideal() and DTYPE_INFO[tensor.dtype].is_float:
         out = values.to(torch.float32).clone()
     else:
@@ -135,14 +135,14 @@ def to_device(tensor, device, memory_config=None, *, queue_id=None):
         if tensor.device() is device:
             return tensor
         raise StorageError("ttnn.to_device: the tensor is on another device; bring it back with ttnn.from_device")
-    return Tensor(tensor.stored, tensor.shape, tensor.dtype, tensor.layout, device, memory_config)
+    return Tensor(tensor._values, tensor.shape, tensor.dtype, tensor.layout, device, memory_config)
 
 
 @ttnn_op("ttnn.from_device")
 def from_device(tensor, blocking=True, *, queue_id=None):
     if tensor.device() is None:
         return tensor
-    return Tensor(tensor.stored, tensor.shape, tensor.dtype, tensor.layout, None, tensor.memory_config())
+    return Tensor(tensor._values, tensor.shape, tensor.dtype, tensor.layout, None, tensor.memory_config())
 
 
 @ttnn_op("ttnn.to_layout", flops=elementwise_flops(0))
@@ -165,11 +165,11 @@ def to_layout(tensor, layout, dtype=None, memory_config=None, sub_core_grids=Non
             + ("; move it to a device first, or convert with ttnn.typecast on device" if on_host else "")
             + ("; pass dtype=ttnn.bfloat16 to convert it while untilizing)" if not on_host else ")")
         )
-    values = tensor.logical()
+    values = tensor._logical()
     if DTYPE_INFO[dtype].is_float:
         values = values.to(torch.float32)
     fill = float(pad_value) if layout is Layout.TILE else 0.0
-    result = Tensor.from_logical(values, dtype, layout, fill=fill)
+    result = Tensor._from_logical(values, dtype, layout, fill=fill)
     return _place_like(result, tensor, memory_config)
 
 
@@ -177,7 +177,7 @@ def _place_like(result: Tensor, source: Tensor, memory_config: MemoryConfig | No
     if source.device() is None:
         return result
     return Tensor(
-        result.stored,
+        result._values,
         result.shape,
         result.dtype,
         result.layout,
@@ -201,7 +201,7 @@ def to_memory_config(tensor, memory_config, dtype=None, output_tensor=None):
             "ttnn.create_sharded_memory_config(shape, core_grid, strategy)"
         )
     result = typecast(tensor, dtype) if dtype not in (None, tensor.dtype) else tensor
-    return Tensor(result.stored, result.shape, result.dtype, result.layout, tensor.device(), memory_config)
+    return Tensor(result._values, result.shape, result.dtype, result.layout, tensor.device(), memory_config)
 
 
 @ttnn_op("ttnn.typecast", flops=elementwise_flops(1))
@@ -223,10 +223,10 @@ def typecast(input_tensor, dtype, *, memory_config=None, output_tensor=None, sub
             f"explicitly before conversion. ({op}: a ROW_MAJOR tensor cannot become {dtype.name.lower()}; "
             "ttnn.to_layout it to TILE first)"
         )
-    stored = input_tensor.stored
+    stored = input_tensor._values
     if DTYPE_INFO[dtype].is_float:
         stored = stored.to(torch.float32)
-    result = Tensor.from_stored(stored, input_tensor.shape, dtype, input_tensor.layout)
+    result = Tensor._from_stored(stored, input_tensor.shape, dtype, input_tensor.layout)
     return _place_like(result, input_tensor, memory_config)
 
 
@@ -245,7 +245,7 @@ def clone(input, *, dtype=None, memory_config=None, compute_kernel_config=None):
             )
     if _is_block_float(dtype) and input.layout is not Layout.TILE:
         raise DTypeError(f"{BFP_NEEDS_TILE} ({op}: the input is ROW_MAJOR)")
-    result = Tensor.from_stored(input.stored.clone(), input.shape, dtype, input.layout)
+    result = Tensor._from_stored(input._values.clone(), input.shape, dtype, input.layout)
     return _place_like(result, input, memory_config)
 
 
@@ -260,7 +260,7 @@ def deallocate(tensor, force=True):
 def reallocate(tensor, memory_config=None):
     """Move a device tensor to a fresh buffer (defragmenting its buffer type); the input is freed first."""
     require_device("ttnn.reallocate", "tensor", tensor, tile=False)
-    stored, device, config = tensor.stored, tensor.device(), memory_config or tensor.memory_config()
+    stored, device, config = tensor._values, tensor.device(), memory_config or tensor.memory_config()
     shape, dtype, layout = tensor.shape, tensor.dtype, tensor.layout
     tensor.deallocate()
     return Tensor(stored, shape, dtype, layout, device, config)

@@ -18,7 +18,7 @@ def _create(op: str, values: torch.Tensor, dtype, layout, device, memory_config)
     layout = layout or Layout.ROW_MAJOR
     if DTYPE_INFO[dtype].is_float:
         values = values.to(torch.float32)
-    tensor = Tensor.from_logical(values, dtype, layout)
+    tensor = Tensor._from_logical(values, dtype, layout)
     return to_device(tensor, device, memory_config=memory_config) if device is not None else tensor
 
 

@@ -58,7 +58,7 @@ def reshape(
             f"ttnn.reshape: cannot reshape {list(input_tensor.shape)} (volume {volume}) to {list(shape)}; "
             "the volumes must match"
         )
-    return _move("ttnn.reshape", input_tensor, input_tensor.logical().reshape(new_shape), memory_config)
+    return _move("ttnn.reshape", input_tensor, input_tensor._logical().reshape(new_shape), memory_config)
 
 
 @ttnn_op("ttnn.permute")
@@ -69,7 +69,7 @@ def permute(input_tensor, dims, *, memory_config=None, pad_value=0.0):
         raise ShapeError(
             f"ttnn.permute: {list(dims)} is not a permutation of the {rank} dims of {list(input_tensor.shape)}"
         )
-    return _move("ttnn.permute", input_tensor, input_tensor.logical().permute(order), memory_config)
+    return _move("ttnn.permute", input_tensor, input_tensor._logical().permute(order), memory_config)
 
 
 @ttnn_op("ttnn.transpose")
@@ -78,7 +78,7 @@ def transpose(input_tensor, dim1, dim2, *, memory_config=None, pad_value=0.0):
     for d in (dim1, dim2):
         if not -rank <= d < rank:
             raise ShapeError(f"ttnn.transpose: dim {d} is out of range for shape {list(input_tensor.shape)}")
-    return _move("ttnn.transpose", input_tensor, input_tensor.logical().transpose(dim1, dim2), memory_config)
+    return _move("ttnn.transpose", input_tensor, input_tensor._logical().transpose(dim1, dim2), memory_config)
 
 
 @ttnn_op("ttnn.concat")
@@ -90,7 +90,7 @@ def concat(tensors, dim=0, *, memory_config=None, output_tensor=None, groups=1, 
     for i, t in enumerate(tensors):
         if len(t.shape) != rank or t.layout is not first.layout or t.dtype is not first.dtype:
             raise ShapeError(
-                f"ttnn.concat: tensors[{i}] is {t.describe()} but tensors[0] is {first.describe()}; all tensors "
+                f"ttnn.concat: tensors[{i}] is {t._describe()} but tensors[0] is {first._describe()}; all tensors "
                 "need the same rank, layout and dtype"
             )
         others = [s for d, s in enumerate(t.shape) if d != dim % rank]
@@ -99,7 +99,7 @@ def concat(tensors, dim=0, *, memory_config=None, output_tensor=None, groups=1, 
                 f"ttnn.concat: tensors[{i}] is {list(t.shape)} and tensors[0] is {list(first.shape)}; "
                 f"they must match in every dim but dim {dim}"
             )
-    values = torch.cat([t.logical() for t in tensors], dim=dim)
+    values = torch.cat([t._logical() for t in tensors], dim=dim)
     return finish(
         "ttnn.concat", values, dtype=first.dtype, like=first, memory_config=memory_config, output_tensor=output_tensor
     )
@@ -108,7 +108,7 @@ def concat(tensors, dim=0, *, memory_config=None, output_tensor=None, groups=1, 
 @ttnn_op("ttnn.split")
 def split(input_tensor, split_size, dim=0, *, memory_config=None):
     size = split_size if isinstance(split_size, int) else [int(s) for s in split_size]
-    pieces = input_tensor.logical().split(size, dim=dim)
+    pieces = input_tensor._logical().split(size, dim=dim)
     return [_move("ttnn.split", input_tensor, piece, memory_config) for piece in pieces]
 
 
@@ -122,7 +122,7 @@ def pad(input_tensor, padding, value, *, use_multicore=True, memory_config=None,
             f"{list(input_tensor.shape)} has {len(input_tensor.shape)} dims"
         )
     flat = [amount for before, after in reversed(pairs) for amount in (before, after)]
-    values = torch.nn.functional.pad(input_tensor.logical().to(torch.float32), flat, value=float(value))
+    values = torch.nn.functional.pad(input_tensor._logical().to(torch.float32), flat, value=float(value))
     return _move("ttnn.pad", input_tensor, values, memory_config)
 
 
@@ -144,12 +144,12 @@ def slice(  # noqa: A001 - ttnn's name
     if not (len(slice_start) == len(slice_end) == len(steps) == len(shape)):
         raise ShapeError(f"ttnn.slice: starts, ends and steps need one entry per dim of {shape}")
     index = tuple(builtins.slice(int(b), int(e), int(s)) for b, e, s in zip(slice_start, slice_end, steps))
-    return _move("ttnn.slice", input_tensor, input_tensor.logical()[index], memory_config)
+    return _move("ttnn.slice", input_tensor, input_tensor._logical()[index], memory_config)
 
 
 def getitem(tensor: Tensor, key) -> Tensor:
     """tensor[...]: basic slicing (ints, slices, Ellipsis), as ttnn.Tensor.__getitem__ allows."""
-    values = tensor.logical()
+    values = tensor._logical()
     try:
         result = values[key]
     except (IndexError, TypeError) as error:

@@ -26,7 +26,7 @@ def _binary(op: str, a, b, golden, *, dtype, memory_config, output_tensor, fidel
     require_device(op, "input_tensor_a", a)
     dtype = dtype or a.dtype
     if isinstance(b, (int, float)):
-        values = golden(as_float(a.stored), float(b), fidelity)
+        values = golden(as_float(a._values), float(b), fidelity)
         return finish(
             op,
             values,
@@ -175,7 +175,7 @@ def divide(
 # -- unary ops on the vector unit (fp32 inside), each with its torch golden ------------------------------------------
 def _unary(op: str, input_tensor, golden, memory_config, output_tensor):
     require_device(op, "input_tensor", input_tensor)
-    values = golden(as_float(input_tensor.stored))
+    values = golden(as_float(input_tensor._values))
     return finish(
         op,
         values,
@@ -315,12 +315,12 @@ def where(predicate, true_value, false_value, *, memory_config=None, output_tens
                 )
         elif not isinstance(value, (int, float)):
             raise TTNNError(f"ttnn.where: {name} must be a ttnn.Tensor or a number, got {type(value).__name__}")
-    chosen = [as_float(v.stored) if isinstance(v, Tensor) else float(v) for _, v in operands]
-    values = torch.where(as_float(predicate.stored) != 0, *[torch.as_tensor(c) for c in chosen])
+    chosen = [as_float(v._values) if isinstance(v, Tensor) else float(v) for _, v in operands]
+    values = torch.where(as_float(predicate._values) != 0, *[torch.as_tensor(c) for c in chosen])
     dtype = next((v.dtype for _, v in operands if isinstance(v, Tensor)), predicate.dtype)
     return finish(
         "ttnn.where",
-        values.expand(predicate.stored.shape).to(torch.float32),
+        values.expand(predicate._values.shape).to(torch.float32),
         dtype=dtype,
         like=predicate,
         shape=tuple(predicate.shape),

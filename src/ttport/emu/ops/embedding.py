@@ -47,8 +47,8 @@ def embedding(
             f"{op}: weight is TILE; embedding tables must be ROW_MAJOR "
             "(ttnn.model_preprocessing.preprocess_embedding_weight keeps them so)"
         )
-    ids = input_tensor.logical().to(torch.int64)
-    table = weight.logical()
+    ids = input_tensor._logical().to(torch.int64)
+    table = weight._logical()
     vocab = table.shape[-2]
     if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= vocab):
         raise ShapeError(f"{op}: ids range over [{int(ids.min())}, {int(ids.max())}] but weight has {vocab} rows")

@@ -67,7 +67,7 @@ def _operands(op: str, a: Tensor, b: Tensor, transpose_a: bool, transpose_b: boo
     shape_a, shape_b = list(a.shape), list(b.shape)
     if len(shape_a) < 2 or len(shape_b) < 2:
         raise ShapeError(f"{op}: inputs must have rank >= 2, got {shape_a} and {shape_b}; reshape them first")
-    stored_a, stored_b = a.stored, b.stored  # as stored: bfloat16 operands take the fast exact path
+    stored_a, stored_b = a._values, b._values  # as stored: bfloat16 operands take the fast exact path
     if transpose_a:
         shape_a[-2:], stored_a = shape_a[-2:][::-1], stored_a.transpose(-1, -2)
     if transpose_b:
@@ -133,7 +133,7 @@ def _add_bias(op: str, values: torch.Tensor, bias: Tensor, out_shape, config) ->
             f"{op}: bias is {list(bias.shape)} but the output is {list(out_shape)}; bias must be (1, {width}) — "
             "prepare it with ttnn.model_preprocessing.preprocess_linear_bias"
         )
-    row = as_float(bias.stored).reshape(-1, bias.stored.shape[-1])[:1]  # the hardware broadcasts the tile's row 0
+    row = as_float(bias._values).reshape(-1, bias._values.shape[-1])[:1]  # the hardware broadcasts the tile's row 0
     total = values.add_(row)  # values is this op's own fresh float32 result
     if not (config.fp32_dest_acc_en or is_ideal()):
         total = total.to(torch.bfloat16).to(torch.float32)  # the sum lands in the 16-bit destination

@@ -78,7 +78,7 @@ def softmax(input_tensor, dim=-1, *, memory_config=None, compute_kernel_config=N
     if not -rank <= dim < rank:
         raise ShapeError(f"ttnn.softmax: dim {dim} is out of range for shape {list(input_tensor.shape)}")
     config = resolve_config("ttnn.softmax", compute_kernel_config, softmax_config(input_tensor.dtype))
-    values = softmax_values(as_float(input_tensor.logical()), dim, config, numeric_stable=numeric_stable)
+    values = softmax_values(as_float(input_tensor._logical()), dim, config, numeric_stable=numeric_stable)
     return finish("ttnn.softmax", values, dtype=input_tensor.dtype, like=input_tensor, memory_config=memory_config)
 
 
@@ -87,7 +87,7 @@ def _norm_parameter(op: str, name: str, parameter, width: int) -> torch.Tensor |
     if parameter is None:
         return None
     require_device(op, name, parameter, tile=False)
-    values = as_float(parameter.logical())
+    values = as_float(parameter._logical())
     if values.numel() != width:
         raise ShapeError(
             f"{op}: {name} is {list(parameter.shape)} but the input's last dim is {width}; "
@@ -114,7 +114,7 @@ def _normalize(
     _check_not_program_config(op, program_config)
     config = resolve_config(op, compute_kernel_config, default_config)
     width = input_tensor.shape[-1]
-    values = as_float(input_tensor.logical())
+    values = as_float(input_tensor._logical())
     if residual_input_tensor is not None:
         require_device(op, "residual_input_tensor", residual_input_tensor)
         if tuple(residual_input_tensor.shape) != tuple(input_tensor.shape):
@@ -122,7 +122,7 @@ def _normalize(
                 f"{op}: residual_input_tensor is {list(residual_input_tensor.shape)} but input_tensor is "
                 f"{list(input_tensor.shape)}; they must match"
             )
-        values = intermediate(values + as_float(residual_input_tensor.logical()), config)
+        values = intermediate(values + as_float(residual_input_tensor._logical()), config)
     if center:
         mean = intermediate(destination_sum(values, -1, config) / width, config)
         values = intermediate(values - mean, config)

@@ -45,7 +45,7 @@ def _reduce(
     if output_layout is not None and not isinstance(output_layout, Layout):
         raise TTNNError(f"{op}: output_layout must be a ttnn.Layout or None, got {output_layout!r}")
     config = resolve_config(op, compute_kernel_config, REDUCE_CONFIG)
-    values = as_float(input_tensor.logical())
+    values = as_float(input_tensor._logical())
     dims = _dims(op, dim, values.dim(), input_tensor.shape)
     for d in dims:
         values = reducer(values, d, config)
