@@ -14,8 +14,15 @@ _TARGETS = re.compile(r"^\s*(?P<targets>[A-Za-z_][\w\s,]*?)\s*(?::[^=]+)?=(?!=)"
 RESERVED = {"parameters", "torch", "self"} | set(dir(builtins)) | set(keyword.kwlist)
 
 
+# Mixed-case words the case rule would split (SiLU -> si_lu): written as one word.
+WORDS = {"SiLU": "Silu", "GeLU": "Gelu", "PReLU": "Prelu", "ReLU": "Relu"}  # longest first
+
+
 def snake(name: str) -> str:
-    """BertSelfAttention -> bert_self_attention, LayerNorm -> layer_norm, GELUActivation -> gelu_activation."""
+    """BertSelfAttention -> bert_self_attention, LayerNorm -> layer_norm, GELUActivation -> gelu_activation,
+    SiLUActivation -> silu_activation."""
+    for word, plain in WORDS.items():
+        name = name.replace(word, plain)
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
     name = re.sub(r"\W+", "_", name).strip("_").lower()
     return name or "value"
