@@ -88,7 +88,7 @@ class Plan:
         for members in groups.values():
             if any(k in self.outputs or k in self.lowering.input_keys or not fresh.get(k, False) for k in members):
                 continue
-            if any(k[1] not in DEVICE_FORMS for k in members):
+            if any(k[1] not in DEVICE_FORMS or not _is_tensor(k[0]) for k in members):
                 continue
             last = max(self.last_read.get(k, self.defined[k]) for k in members)
             if self._carried(members, last):
@@ -198,6 +198,11 @@ def peak_bytes(lowering, plan: Plan) -> int:
         inner = lowering.ports[step.call_key].peak_bytes if step.call_key else 0
         peak = max(peak, live + inner)
     return peak
+
+
+def _is_tensor(node) -> bool:
+    """A single tensor (a split's list of pieces is not; its pieces are freed one by one)."""
+    return meta(node) is not None or not hasattr(node, "meta")
 
 
 def _bytes(key) -> int:

@@ -158,10 +158,15 @@ class Lowering:
         spec = next((s for s in port.inputs if s.name == base), None)
         return {"activation": "tile", "mask": "tile", "ids": "ids"}.get(spec.kind if spec else "host", "host")
 
+    def sources(self, node: fx.Node) -> list[fx.Node]:
+        """The tensors an op reads (identities read through), parameters and sizes left out."""
+        resolved = (self.resolve(v) for v in node.all_input_nodes)
+        return [v for v in resolved if v.op != "get_attr" and not is_symbolic(v)]
+
     def place(self, node: fx.Node) -> None:
         op = op_name(node)
         values = arguments(node)
-        sources = [self.resolve(v) for v in node.all_input_nodes if v.op != "get_attr" and not is_symbolic(v)]
+        sources = self.sources(node)
         on_device = any(self.form.get(s) in DEVICE_FORMS for s in sources)
         if op == "getitem":
             self.form[node] = self.form.get(sources[0], "host")
@@ -233,6 +238,8 @@ class Lowering:
 
     # -- text helpers used by rules ----------------------------------------------------------------------------------
     def tensor_text(self, value, form: str, preparation: str) -> str:
+        if isinstance(value, fx.Node):
+            value = self.resolve(value)
         if self.is_parameter(value):
             return self.parameter_text(value, preparation)
         if not isinstance(value, fx.Node):
@@ -279,7 +286,7 @@ class Lowering:
 
     def op_step(self, node: fx.Node, position: int) -> Step:
         form = self.form[node]
-        sources = [self.resolve(v) for v in node.all_input_nodes if v.op != "get_attr" and not is_symbolic(v)]
+        sources = self.sources(node)
         op = op_name(node)
         if form == "host":
             reads = [(s, "host") for s in sources]

@@ -110,7 +110,7 @@ def _steps(lowering, x, linears, outputs, paths, heads) -> list[Step]:
             "children": [p.rpartition(".")[2] for p in paths],
             "name": FUSED_NAME,
             "bias": bias,
-            "why": "Q, K and V as one (in, 3 * out) weight: one ttnn.linear, then split_query_key_value_and_split_heads",
+            "why": "Q, K, V as one (in, 3 * out) weight: one ttnn.linear, then split_query_key_value_and_split_heads",
         },
     )
     lowering.builder.uses_parameters = True
