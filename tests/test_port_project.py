@@ -36,8 +36,7 @@ LAYOUT = {
     "tests/helpers.py",
     "tests/test_model.py",
     "tests/test_feedforward.py",
-    "tests/data/tiny.pt",
-    "tests/data/block.pt",
+    "tests/data/captured.pt",
     "tests/data/manifest.txt",
 }
 
@@ -59,7 +58,7 @@ def project(tiny, tmp_path_factory):
 def test_layout_and_headers(project):
     written = {path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file()}
     assert written == LAYOUT
-    for path in written - {"tests/data/tiny.pt", "tests/data/block.pt"}:
+    for path in written - {"tests/data/captured.pt"}:
         assert file_status(project / path) == GENERATED, path
 
 

@@ -39,14 +39,12 @@ def project_files(
         "tests/helpers.py": testgen.helpers_source(),
     }
     sources |= {f"tt/{path}": text for path, text in tt_files(lowered).items()}
-    instances = {kind.name: cases.instances(captured, generated, kind) for kind in lowered.kinds}
-    paths = {name: [call.path for call in calls] for name, calls in instances.items()}
+    paths = {kind.name: [call.path for call in cases.tested(captured, generated, kind)] for kind in lowered.kinds}
     sources |= {f"tests/{path}": text for path, text in testgen.generated_tests(lowered, paths, checks).items()}
     formatted, problems = lint.format_sources(sources)
     files: dict[str, str | bytes] = dict(formatted)
     files["README.md"] = readme.readme(lowered, checks, model_spec, backend)
-    for kind in lowered.kinds:
-        files[f"tests/data/{kind.name}.pt"] = cases.kind_data(captured, generated, kind)
+    files[f"tests/data/{cases.DATA_FILE}"] = cases.captured_data(captured, generated, lowered.kinds)
     return files, problems
 
 

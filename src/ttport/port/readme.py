@@ -35,7 +35,8 @@ def _layout(lowered: LoweredModel) -> str:
     lines += [
         "- `tt/parameters.py`: `create_ttnn_parameters(torch_model, device)`, the weight preprocessing",
         f"- `reference/torch_{lowered.model_name}.py`: the functional PyTorch reference, one function per module kind",
-        "- `tests/`: one test per function, on inputs captured from a real forward (`tests/data/`)",
+        "- `tests/`: one test per function, on the inputs its first and last instance saw in a real forward "
+        "(`tests/data/captured.pt`)",
         "",
     ]
     return "\n".join(lines)

@@ -1,6 +1,6 @@
-"""tests/ of a generated project: one test function per kind, one parametrized case per module instance.
+"""tests/ of a generated project: one test function per kind, one parametrized case per tested module instance.
 
-Each case loads the inputs the module saw in a real forward (tests/data/<kind>.pt), puts them on the device as
+Each case loads the inputs the module saw in a real forward (tests/data/captured.pt), puts them on the device as
 the lowered function takes them, calls it with the model's TTNN parameters at the module's path, and compares
 every output with the captured one at the instance's ModuleCheck threshold.
 """

@@ -10,13 +10,13 @@ DATA = pathlib.Path(__file__).parent / "data"
 
 
 @functools.cache
-def _cases(kind):
-    return torch.load(DATA / f"{kind}.pt", weights_only=True)
+def _captured():
+    return torch.load(DATA / "captured.pt", weights_only=True)
 
 
 def load_case(kind, path):
     """{"kind", "path", "inputs": {name: value}, "outputs": [tensor, ...]}: what the module at `path` saw."""
-    return {"kind": kind, "path": path, **_cases(kind)[path]}
+    return {"kind": kind, "path": path, **_captured()[kind][path]}
 
 
 def subtree(parameters, path):
