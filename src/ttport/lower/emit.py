@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from torch import fx
+
 from ..reference.build import _wanted
 from ..reference.naming import Names, safe
 from ..reference.statements import Statement, reroll
@@ -202,7 +204,7 @@ def peak_bytes(lowering, plan: Plan) -> int:
 
 def _is_tensor(node) -> bool:
     """A single tensor (a split's list of pieces is not; its pieces are freed one by one)."""
-    return meta(node) is not None or not hasattr(node, "meta")
+    return not isinstance(node, fx.Node) or meta(node) is not None
 
 
 def _bytes(key) -> int:

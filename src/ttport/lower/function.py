@@ -167,7 +167,8 @@ class Lowering:
         op = op_name(node)
         values = arguments(node)
         sources = self.sources(node)
-        on_device = any(self.form.get(s) in DEVICE_FORMS for s in sources)
+        # a fallback's result goes back to the device for the ops after it
+        on_device = any(self.form.get(s) in DEVICE_FORMS or s in self.fallback_reason for s in sources)
         if op == "getitem":
             self.form[node] = self.form.get(sources[0], "host")
             return
