@@ -101,7 +101,14 @@ def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, l1:
 
 
 def _memory_note(port: LoweredCall, l1: bool) -> str:
-    return ""
+    """One line on where this function's activations live and why (planned for the captured shapes)."""
+    if not port.peak_bytes:
+        return ""
+    where = "L1" if l1 else "DRAM (the model's planned peak does not fit L1 with headroom)"
+    return (
+        f"# activations in {where}: planned peak {port.peak_bytes / 1024:.0f} KiB at the captured shapes "
+        f"(L1: {L1_CAPACITY / 2**20:.0f} MiB)\n"
+    )
 
 
 def _group(name: str) -> str:

@@ -28,7 +28,16 @@ def match(node, lowering) -> Match | None:
     if not on_device(lowering, scores) or len(shape(scores)) != 4:
         return None
     nodes = {node, scaled} | ({add} if mask is not None else set())
+    _name(lowering, scores, "attention_scores")
+    _name(lowering, node, "attention_probs")
     return Match("attention_softmax", node, nodes, lambda lw: [_step(lw, node, scores, mask, head_size)])
+
+
+def _name(lowering, node, name: str) -> None:
+    """The usual names where the model's source gave none (the value was written inline)."""
+    wanted = lowering.wanted.of(node)
+    if wanted.strip("_") in (op(node).strip("_"), "softmax", "matmul", "attn_weights"):
+        lowering.wanted.cache[node] = name
 
 
 def _head_size(node) -> int | None:
