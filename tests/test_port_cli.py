@@ -14,7 +14,7 @@ from ttport.port import pipeline
 TESTS = str(pathlib.Path(__file__).parent)
 
 
-def _verify(lowered, captured, device):
+def _verify(lowered, captured, device, progress=None):
     return checks_by_hand(captured, lowered)
 
 

@@ -184,3 +184,20 @@ def test_instances_with_their_own_config_get_it_per_case():
     kind.instances = {"a": {"eps": 1e-5}}
     shared = generated_tests(_lowered(kind), {"norm": ["a"]}, [])["test_model.py"]
     assert "eps=1e-05)" in shared and "config" not in shared
+
+
+def test_readme_names_fallbacks_op_counts_and_failures(tiny):
+    from ttport.port.model import Fallback, ModuleCheck
+    from ttport.port.readme import readme
+
+    _, _, lowered, checks = tiny
+    lowered.kinds[0].fallbacks = [Fallback("aten.cumsum.default", "block", "no ttnn rule for cumsum")]
+    failing = ModuleCheck("block", "block", 0.5, 1.0, 0.999, 1, "RuntimeError: boom")
+    try:
+        text = readme(lowered, [checks[0], failing], SPEC, "the emulator")
+    finally:
+        lowered.kinds[0].fallbacks = []
+    assert "- `aten.cumsum.default` in `block`: no ttnn rule for cumsum" in text
+    assert "| `block` | `block` | 0.500000 | 1 | 0.999 | 1 | **FAIL** RuntimeError: boom |" in text
+    assert "| `tiny` | 3 | 1 |" in text  # device ops of one call of tiny, one instance
+    assert "(1 of 2 at their PCC threshold)" in text

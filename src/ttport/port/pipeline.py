@@ -125,7 +125,9 @@ def run(
     result.reference_rows = stages.run("reference", reference, total=calls)
     lower, verify = lowering or _lowering()
     result.lowered = stages.run("lower", lambda: lower(result.captured, result.generated, weights=weights))
-    result.checks = stages.run("verify", lambda: _verify(verify, result.lowered, result.captured), total=calls)
+    result.checks = stages.run(
+        "verify", lambda: _verify(verify, result.lowered, result.captured, _step(stages, "verify")), total=calls
+    )
     result.emitted = stages.run(
         "emit",
         lambda: emit(
@@ -163,7 +165,7 @@ def _lowering():
     return lower, verify
 
 
-def _verify(verify, lowered: LoweredModel, captured) -> list[ModuleCheck]:
+def _verify(verify, lowered: LoweredModel, captured, progress) -> list[ModuleCheck]:
     from .. import emu
 
     emu.install()
@@ -171,6 +173,6 @@ def _verify(verify, lowered: LoweredModel, captured) -> list[ModuleCheck]:
 
     device = ttnn.open_device(device_id=0)
     try:
-        return verify(lowered, captured, device)
+        return verify(lowered, captured, device, progress=progress)
     finally:
         ttnn.close_device(device)

@@ -69,7 +69,7 @@ def run_tests(project: pathlib.Path, *, on_event=None, pythonpath: list[str] | N
 
 def _environment(pythonpath: list[str] | None) -> dict:
     environment = dict(os.environ)
-    entries = [*(pythonpath or []), os.getcwd(), environment.get("PYTHONPATH", "")]
+    entries = [*(os.path.abspath(entry) for entry in pythonpath or []), os.getcwd(), environment.get("PYTHONPATH", "")]
     environment["PYTHONPATH"] = os.pathsep.join(entry for entry in entries if entry)
     return environment
 
