@@ -55,7 +55,7 @@ def main_port(args) -> int:
                 model,
                 inputs,
                 name,
-                model_spec=args.model,
+                model_spec=_portable_spec(args.model),
                 out=out,
                 weights=args.weights,
                 force=args.force,
@@ -76,6 +76,11 @@ def main_port(args) -> int:
             f"removed {report.removed}; kept (edited, no longer generated) {report.kept}; forced {report.forced}"
         )
     return _verdict(console, result.failures, len(result.checks))
+
+
+def _portable_spec(spec: str) -> str:
+    """The spec the generated tests resolve, from their own directory: a local model directory made absolute."""
+    return str(pathlib.Path(spec).resolve()) if pathlib.Path(spec).is_dir() else spec
 
 
 def main_test(args) -> int:
