@@ -3,6 +3,7 @@ fusions applied, conversions between forms inserted, then names, deallocations a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import torch
@@ -369,7 +370,7 @@ def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bo
     plan = emit.Plan(lowering)
     emit.assign_names(lowering, plan)
     statements = emit.render(lowering, plan)
-    statements = _prelude(lowering) + statements
+    statements = _prelude(lowering, statements) + statements
     statements = emit.loops(lowering, statements)
     output_fresh = [_fresh(lowering, plan, key) for key in lowering.output_keys]
     result = LoweredCall(
@@ -442,11 +443,20 @@ def _is_activation(lowering: Lowering) -> bool:
 ACTIVATIONS = {"ttnn.gelu", "ttnn.relu", "ttnn.silu", "ttnn.tanh", "ttnn.sigmoid"}
 
 
-def _prelude(lowering: Lowering) -> list[Statement]:
+def _prelude(lowering: Lowering, statements: list[Statement]) -> list[Statement]:
+    """Sizes and the device read up front, each kept only if something after it reads it (a fused or lowered op
+    may no longer need a size the torch code used)."""
     prelude = [Statement([name], text) for name, text in lowering.builder.prelude.items()]
     if any("from_torch" in "".join(s.device_ops) for s in lowering.steps):
         prelude.append(Statement(["device"], _device_source(lowering)))
-    return prelude
+    readers = "\n".join(line for statement in statements for line in statement.lines())
+    readers += "\n" + " ".join(lowering.names[key] for key in lowering.output_keys)  # the return line
+    kept = []
+    for statement in reversed(prelude):
+        if re.search(rf"\b{re.escape(statement.targets[0])}\b", readers):
+            kept.append(statement)
+            readers += "\n" + statement.text
+    return kept[::-1]
 
 
 def _device_source(lowering: Lowering) -> str:
