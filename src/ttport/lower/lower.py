@@ -97,7 +97,41 @@ def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, l1:
                 instances=instances,
             )
         )
+    _untangle_groups(kinds)
     return LoweredModel(generated.model_name, kinds, generated.source, format_source(source), weights)
+
+
+def _untangle_groups(kinds: list[KindPort]) -> None:
+    """Groups are tt/ files, which import the kinds they call: a kind no name fragment places (GPT-2's conv1_d)
+    joins its first caller's file, and files that would still import each other are merged into the model's."""
+    callers = {}
+    for kind in kinds:
+        for callee in kind.calls:
+            callers.setdefault(callee, []).append(kind)
+    for kind in reversed(kinds):  # callers before callees
+        if kind.group == "model" and kind is not kinds[-1] and callers.get(kind.name):
+            kind.group = callers[kind.name][0].group
+    while cycle := _group_cycle(kinds):
+        for kind in kinds:
+            if kind.group in cycle:
+                kind.group = "model"
+
+
+def _group_cycle(kinds: list[KindPort]) -> set[str]:
+    """The groups of one import cycle between tt/ files, or an empty set."""
+    group_of = {kind.name: kind.group for kind in kinds}
+    edges: dict[str, set[str]] = {}
+    for kind in kinds:
+        edges.setdefault(kind.group, set()).update(group_of[c] for c in kind.calls if group_of[c] != kind.group)
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        return any(n == goal or (n not in seen and reaches(n, goal, seen | {n})) for n in edges.get(start, ()))
+
+    for group, targets in edges.items():
+        for target in targets:
+            if reaches(target, group, {target}):
+                return {group, target}
+    return set()
 
 
 def _memory_note(port: LoweredCall, l1: bool) -> str:
