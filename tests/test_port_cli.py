@@ -52,6 +52,7 @@ def test_port_refuses_edited_files_until_forced(tmp_path, capsys, hand_lowering)
     assert "# tuned by hand" in edited.read_text()
     code, output = _port(tmp_path, capsys, "--no-test", "--force")
     assert code == 0, output
+    assert "replaced (--force): tt/ttnn_tiny.py" in output
     assert "# tuned by hand" not in edited.read_text()
 
 
@@ -67,6 +68,7 @@ def test_port_exits_1_when_a_module_misses_its_threshold(tmp_path, capsys, monke
     code, output = _port(tmp_path, capsys)
     assert code == 1
     assert "block (block): PCC" in output and "FAIL" in output
+    assert "test test_block[block-0.999]: AssertionError: PCC" in output  # brackets are not taken for markup
 
 
 def test_lowering_failure_is_one_paragraph(tmp_path, capsys, monkeypatch):

@@ -11,6 +11,7 @@ import re
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -65,16 +66,17 @@ def main_port(args) -> int:
     except (ModelNotFoundError, StageError, EditedFilesError) as exc:
         if args.traceback:
             console.print_exception()
-        console.print(f"[bold red]ttport port:[/] {exc}", highlight=False, soft_wrap=True)
+        console.print(f"[bold red]ttport port:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 2
     _stdout().print(port_table(result))
     shares = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in result.seconds.items())
     report = result.emitted.report
-    console.print(f"wrote {len(report.written)} files to {out} ({shares})")
-    if report.removed or report.kept or report.forced:
-        console.print(
-            f"removed {report.removed}; kept (edited, no longer generated) {report.kept}; forced {report.forced}"
-        )
+    console.print(f"wrote {len(report.written)} files to {escape(str(out))} ({shares})", soft_wrap=True)
+    notes = {"replaced (--force)": report.forced, "removed (no longer generated)": report.removed}
+    notes["kept (edited, no longer generated)"] = report.kept
+    for what, paths in notes.items():
+        if paths:
+            console.print(f"{what}: {escape(', '.join(paths))}", soft_wrap=True)
     return _verdict(console, result.failures, len(result.checks))
 
 
@@ -92,7 +94,7 @@ def main_test(args) -> int:
             on_stage("test")
             run = run_tests(args.project, on_event=lambda event, value: _test_event(on_stage, event, value))
     except NotAProjectError as exc:
-        console.print(f"[bold red]ttport test:[/] {exc}", highlight=False, soft_wrap=True)
+        console.print(f"[bold red]ttport test:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 2
     if not run.cases:
         console.print(run.output[-3000:], highlight=False, markup=False)
@@ -121,7 +123,7 @@ def _test_event(on_stage, event: str, value) -> None:
 def _verdict(console: Console, failures: list[str], count: int) -> int:
     if failures:
         for failure in failures:
-            console.print(f"[red]x[/] {failure}", highlight=False, soft_wrap=True)
+            console.print(f"[red]x[/] {escape(failure)}", highlight=False, soft_wrap=True)
         console.print(f"[bold red]{len(failures)} problem(s): the port is not proven[/]")
         return 1
     console.print(f"[green]all {count} modules meet their PCC threshold[/]")
@@ -199,6 +201,6 @@ def test_table(run) -> Table:
             "-" if case.pcc is None else f"{case.pcc:.6f}",
             "-" if case.threshold is None else str(case.threshold),
             "-" if case.max_abs_error is None else f"{case.max_abs_error:.3g}",
-            _mark(case.passed) + ("" if case.passed else f" {case.message}"),
+            _mark(case.passed) + ("" if case.passed else f" {escape(case.message)}"),
         )
     return table
