@@ -89,3 +89,9 @@ def test_stale_generated_files_go_only_if_untouched(tmp_path):
     assert report.kept == ["tests/test_kept.py"]
     assert not (tmp_path / "tests/test_old.py").exists()
     assert "MINE = 2" in kept.read_text()
+
+
+def test_another_project_nested_under_out_is_left_alone(tmp_path):
+    write_project(tmp_path / "minilm", FILES)
+    write_project(tmp_path, {"README.md": "# demos\n", "tt/ttnn_other.py": "import ttnn\n"})
+    assert (tmp_path / "minilm/tt/ttnn_tiny.py").is_file() and (tmp_path / "minilm/tests/data/tiny.pt").is_file()

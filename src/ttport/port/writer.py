@@ -46,9 +46,9 @@ def write_project(out: pathlib.Path, files: dict[str, str | bytes], *, force: bo
     """Write `files` (relative path -> text or bytes) under `out`; text is stamped, bytes listed in manifests."""
     out = pathlib.Path(out)
     final = _with_manifests(files)
-    existing = _generated_on_disk(out)
-    conflicts = {path: state for path in final if (state := _state(out, path, existing, final[path])) != GENERATED}
-    conflicts = {path: state for path, state in conflicts.items() if state is not None}
+    existing = _generated_on_disk(out, _top_directories(final))
+    states = {path: _state(out, path, existing, content) for path, content in final.items()}
+    conflicts = {path: state for path, state in states.items() if state not in (None, GENERATED)}
     if conflicts and not force:
         raise EditedFilesError(out, conflicts)
     report = WriteReport(forced=sorted(conflicts))
@@ -102,12 +102,19 @@ def _state(out: pathlib.Path, path: str, existing: dict[str, str], new: str | by
     return FOREIGN
 
 
-def _generated_on_disk(out: pathlib.Path) -> dict[str, str]:
-    """Every file under `out` a previous run wrote: relative path -> GENERATED or EDITED."""
+def _top_directories(files) -> set[str]:
+    return {path.split("/", 1)[0] for path in files if "/" in path}
+
+
+def _generated_on_disk(out: pathlib.Path, directories: set[str]) -> dict[str, str]:
+    """Files a previous run wrote (relative path -> GENERATED or EDITED): those directly in `out` and those under
+    the directories this run writes into; never deeper elsewhere (another project nested under `out` is not ours)."""
     found: dict[str, str] = {}
     if not out.is_dir():
         return found
-    for path in _files(out):
+    candidates = [path for path in sorted(out.iterdir()) if path.is_file()]
+    candidates += [path for name in sorted(directories) if (out / name).is_dir() for path in _files(out / name)]
+    for path in candidates:
         if path.suffix not in _TEXT_SUFFIXES:
             continue
         state = file_status(path)
