@@ -173,8 +173,8 @@ def test_instances_with_their_own_config_get_it_per_case():
     from ttport.port.testgen import generated_tests
 
     source = "def norm(x, *, parameters, eps):\n    return ttnn.layer_norm(x, epsilon=eps)\n"
-    kind = KindPort("norm", "model", source, [InputSpec("x", "activation")], config={"eps": 1e-5})
-    kind.instances = {"a": {"eps": 1e-5}, "b": {"eps": 1e-6}}  # KindPort.instances, where the interface has it
+    instances = {"a": {"eps": 1e-5}, "b": {"eps": 1e-6}}
+    kind = KindPort("norm", "model", source, [InputSpec("x", "activation")], config={"eps": 1e-5}, instances=instances)
     text = generated_tests(_lowered(kind), {"norm": ["a", "b"]}, [])["test_model.py"]
     assert '"path, threshold, config"' in text
     assert '("a", 0.999, {"eps": 1e-05})' in text.replace("'", '"')

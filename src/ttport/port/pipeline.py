@@ -64,8 +64,7 @@ class PortResult:
 
 
 def _why(check: ModuleCheck) -> str:
-    error = getattr(check, "error", "")  # the exception the function raised, where verification reports one
-    return error or f"PCC {check.pcc:.6f} < {check.threshold}"
+    return check.error or f"PCC {check.pcc:.6f} < {check.threshold}"
 
 
 class _Stages:

@@ -50,8 +50,7 @@ def _pcc_table(checks: list[ModuleCheck]) -> str:
         "|---|---|---:|---:|---:|---:|---|",
     ]
     for check in checks:
-        error = getattr(check, "error", "")
-        mark = "ok" if check.passed else f"**FAIL** {error}".strip()
+        mark = "ok" if check.passed else f"**FAIL** {check.error}".strip()
         lines.append(
             f"| `{check.path or '<model>'}` | `{check.kind}` | {check.pcc:.6f} | {check.max_abs_error:.3g} | "
             f"{check.threshold} | {check.device_ops} | {mark} |"

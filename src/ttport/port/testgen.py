@@ -86,7 +86,7 @@ def _test(kind: KindPort, paths: list[str], thresholds: dict[str, float]) -> str
         raise EmitError(f"no module instance of {kind.name} was captured: nothing to test it on")
     inputs = [spec.name for spec in kind.inputs]
     _check_signature(kind, inputs)
-    configs = {path: dict(_instances(kind).get(path, kind.config)) for path in paths}
+    configs = {path: dict(kind.instances.get(path, kind.config)) for path in paths}
     shared = all(config == kind.config for config in configs.values())
     columns = "path, threshold" if shared else "path, threshold, config"
     cases = [f"({path!r}, {_threshold(path, thresholds)}" for path in paths]
@@ -109,11 +109,6 @@ def _test(kind: KindPort, paths: list[str], thresholds: dict[str, float]) -> str
     return "\n".join(lines) + "\n"
 
 
-def _instances(kind: KindPort) -> dict:
-    """Module path -> config values of each instance (KindPort.instances where the interface has it)."""
-    return getattr(kind, "instances", None) or {}
-
-
 def _check_signature(kind: KindPort, inputs: list[str]) -> None:
     function = signature(kind)
     unknown = [spec.name for spec in kind.inputs if spec.kind not in INPUT_KINDS]
@@ -123,7 +118,7 @@ def _check_signature(kind: KindPort, inputs: list[str]) -> None:
         raise EmitError(
             f"{kind.name}: its inputs {inputs} are not the function's first parameters {function.positional}"
         )
-    configured = set(kind.config).union(*(set(c) for c in _instances(kind).values()))
+    configured = set(kind.config).union(*(set(c) for c in kind.instances.values()))
     extra = sorted(configured - set(function.keywords))
     if extra:
         raise EmitError(f"{kind.name}: config values {extra} are not keyword arguments of the lowered function")
