@@ -201,3 +201,23 @@ def test_readme_names_fallbacks_op_counts_and_failures(tiny):
     assert "| `block` | `block` | 0.500000 | 1 | 0.999 | 1 | **FAIL** RuntimeError: boom |" in text
     assert "| `tiny` | 3 | 1 |" in text  # device ops of one call of tiny, one instance
     assert "(1 of 2 at their PCC threshold)" in text
+
+
+def test_a_group_of_many_kinds_keeps_its_docstring_within_120_columns():
+    kinds = [
+        KindPort(
+            f"t5_layer_self_attention_{i}",
+            "attention",
+            f"def t5_layer_self_attention_{i}(x):\n    return x\n",
+            [InputSpec("x", "activation")],
+        )
+        for i in range(12)
+    ]
+    top = KindPort(
+        "t5", "model", "def t5(x):\n    return t5_layer_self_attention_0(x)\n", [InputSpec("x", "activation")]
+    )
+    files = sources.tt_files(_lowered(*kinds, top))
+    text = files["ttnn_attention.py"]
+    assert max(len(line) for line in text.splitlines()) <= 120
+    assert "t5_layer_self_attention_11." in text
+    compile(text, "ttnn_attention.py", "exec")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pathlib
 
 from .model import INPUT_KINDS, KindPort, LoweredModel, ModuleCheck
-from .sources import EmitError, file_stem, groups, signature
+from .sources import EmitError, docstring, file_stem, groups, signature
 
 TEMPLATES = pathlib.Path(__file__).parent / "templates"
 # Used only for an instance verification returned no check for (model.py: ModuleCheck.threshold).
@@ -67,8 +67,7 @@ def generated_tests(lowered: LoweredModel, paths: dict[str, list[str]], checks: 
         stem = file_stem(lowered, group)
         names = ", ".join(sorted(kind.name for kind in kinds))
         header = [
-            f'"""tt/{stem}.py on the inputs each module saw in a real forward of {lowered.model_name}, '
-            'against its outputs."""',
+            docstring(f"tt/{stem}.py on the inputs each module saw in a real forward of {lowered.model_name}."),
             "",
             "import pytest",
             "",
