@@ -221,3 +221,14 @@ def test_a_group_of_many_kinds_keeps_its_docstring_within_120_columns():
     assert max(len(line) for line in text.splitlines()) <= 120
     assert "t5_layer_self_attention_11." in text
     compile(text, "ttnn_attention.py", "exec")
+
+
+def test_names_the_generated_tests_need_are_refused_as_inputs_or_functions():
+    from ttport.port.testgen import generated_tests
+
+    device_input = KindPort("m", "model", "def m(device):\n    return device\n", [InputSpec("device", "activation")])
+    with pytest.raises(EmitError, match="shadow the generated test's own variables"):
+        generated_tests(_lowered(device_input), {"m": [""]}, [])
+    subtree = KindPort("subtree", "model", "def subtree(x):\n    return x\n", [InputSpec("x", "activation")])
+    with pytest.raises(EmitError, match="clash with what the generated tests import"):
+        generated_tests(_lowered(subtree), {"subtree": [""]}, [])

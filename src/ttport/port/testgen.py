@@ -15,6 +15,7 @@ from .sources import EmitError, docstring, file_stem, groups, signature
 TEMPLATES = pathlib.Path(__file__).parent / "templates"
 # Used only for an instance verification returned no check for (model.py: ModuleCheck.threshold).
 DEFAULT_THRESHOLD, MODEL_THRESHOLD = 0.999, 0.99
+_IMPORTED = {"pytest", "assert_outputs_with_pcc", "load_case", "subtree", "to_device"}
 _TEST_NAMES = {"path", "threshold", "config", "parameters", "device", "record_property", "case", "outputs"}
 
 
@@ -62,6 +63,9 @@ def parameters(torch_model, device):
 def generated_tests(lowered: LoweredModel, paths: dict[str, list[str]], checks: list[ModuleCheck]) -> dict[str, str]:
     """tests/test_<group>.py sources; `paths`: kind name -> the module paths of its instances."""
     thresholds = {check.path: check.threshold for check in checks}
+    clashes = sorted({kind.name for kind in lowered.kinds} & _IMPORTED)
+    if clashes:
+        raise EmitError(f"functions named {clashes} would clash with what the generated tests import")
     files = {}
     for group, kinds in groups(lowered).items():
         stem = file_stem(lowered, group)
