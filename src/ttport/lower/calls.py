@@ -25,6 +25,8 @@ def child_call_step(lowering, item) -> Step:
     lowering.builder.uses_parameters |= port.uses_parameters
     returned = [(path, lowering.resolve(node)) for path, node in child.outputs if node is not None]
     outputs = [(node, form) for (_, node), form in zip(returned, port.output_forms)]
+    # an input the child hands back unchanged (T5's position_bias) keeps its name here: the call's target is `_`
+    outputs = [(PassedThrough(key[0]), key[1]) if key in reads else key for key in outputs]
     wanted = targets(item.code)
     names = {}
     for index, (key, (path, _)) in enumerate(zip(outputs, returned)):
@@ -42,6 +44,20 @@ def child_call_step(lowering, item) -> Step:
     return Step(
         outputs, reads, render, call=call, names=names, unpack=len(outputs) > 1, fresh=fresh, call_key=child.key
     )
+
+
+class PassedThrough:
+    """A child's output that is one of its inputs: the caller already holds it, the call's target is `_`."""
+
+    op = "passed_through"
+
+    def __init__(self, node):
+        self.node = node
+        self.meta: dict = {}
+        self.all_input_nodes: list = []
+
+    def __repr__(self) -> str:
+        return f"<{self.node} passed through>"
 
 
 def _keywords(lowering, port) -> list[tuple[str, str]]:

@@ -309,10 +309,10 @@ class Lowering:
             step.shares = {(node, form): (sources[0], form)}
         return step
 
-    @staticmethod
-    def argument_of(node: fx.Node, source: fx.Node) -> str:
+    def argument_of(self, node: fx.Node, source: fx.Node) -> str:
+        """The argument of `node` that reads `source` (read through identities: `0 + x` is x)."""
         for name, value in arguments(node).items():
-            if value is source or (isinstance(value, fx.Node) and value.op != "get_attr" and value is source):
+            if isinstance(value, fx.Node) and value.op != "get_attr" and self.resolve(value) is source:
                 return name
         return ""
 

@@ -92,12 +92,25 @@ class ParameterError(Exception):
 
 
 def by_class(model: torch.nn.Module, preparations: dict, fused: dict) -> dict[type, dict]:
-    """Module class -> {"tensors": {attribute: preparation}, "fused": (fusion, details) | None}."""
+    """Module class -> {"tensors": {attribute: preparation}, "fused": (fusion, details) | None, "optional":
+    attributes some instance of the class lacks (Whisper's k_proj has no bias), "children": any instance has some}."""
     modules = dict(model.named_modules(remove_duplicate=False))
+    instances: dict[type, list] = {}
+    for module in modules.values():
+        instances.setdefault(type(module), []).append(module)
     classes: dict[type, dict] = {}
+
+    def entry_of(cls: type) -> dict:
+        if cls not in classes:
+            children = any(next(m.children(), None) is not None for m in instances[cls])
+            classes[cls] = {"tensors": {}, "fused": None, "optional": set(), "children": children}
+        return classes[cls]
+
     for (path, attribute), preparation in preparations.items():
         cls = type(modules[path])
-        entry = classes.setdefault(cls, {"tensors": {}, "fused": None})
+        entry = entry_of(cls)
+        if any(getattr(m, attribute, None) is None for m in instances[cls]):
+            entry["optional"].add(attribute)
         if preparation == "host" and isinstance(modules[path], torch.nn.Linear) and attribute == "weight":
             preparation = "host_linear_weight"
         previous = entry["tensors"].setdefault(attribute, preparation)
@@ -107,8 +120,7 @@ def by_class(model: torch.nn.Module, preparations: dict, fused: dict) -> dict[ty
                 f"{path}; generated preprocessors are per class (rename or copy the module class)"
             )
     for path, spec in fused.items():
-        entry = classes.setdefault(type(modules[path]), {"tensors": {}, "fused": None})
-        entry["fused"] = spec
+        entry_of(type(modules[path]))["fused"] = spec
     return classes
 
 
@@ -116,7 +128,7 @@ def preprocessor_source(cls: type, entry: dict) -> str:
     name = f"{snake(cls.__name__)}_parameters"
     lines = [f"def {name}(model):", f'    """{cls.__name__} ({cls.__module__})."""']
     skip = ()
-    body = []
+    body, optional = [], []
     if entry["fused"] is not None:
         fusion, details = entry["fused"]
         skip = tuple(details["children"])
@@ -126,13 +138,19 @@ def preprocessor_source(cls: type, entry: dict) -> str:
         if attribute in skip:
             continue
         comment = f"  # {WHY[preparation]}" if WHY.get(preparation) else ""
-        body.append(f'        "{attribute}": {PREPARATIONS[preparation].format(x=f"model.{attribute}")},{comment}')
-    has_children = issubclass(cls, torch.nn.Module) and not _is_leaf(cls)
-    if has_children:
+        prepared = PREPARATIONS[preparation].format(x=f"model.{attribute}")
+        if attribute in entry.get("optional", ()):
+            optional += [
+                f"    if model.{attribute} is not None:  # not every {cls.__name__} has one",
+                f'        parameters["{attribute}"] = {prepared}{comment}',
+            ]
+        else:
+            body.append(f'        "{attribute}": {prepared},{comment}')
+    if entry.get("children", not _is_leaf(cls)):
         body.append(f"        **_children(model, skip={skip!r}),")
-    lines.append("    return {")
-    lines += body
-    lines.append("    }")
+    if not optional:
+        return "\n".join(lines + ["    return {"] + body + ["    }"]) + "\n"
+    lines += ["    parameters = {"] + body + ["    }"] + optional + ["    return parameters"]
     return "\n".join(lines) + "\n"
 
 
