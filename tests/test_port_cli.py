@@ -111,3 +111,13 @@ def test_a_local_model_directory_is_recorded_absolute(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert _portable_spec("my_model") == str(tmp_path / "my_model")
     assert _portable_spec("bert-tiny") == "bert-tiny" and _portable_spec(SPEC) == SPEC
+
+
+def test_a_test_run_that_ran_nothing_is_a_named_failure(tmp_path):
+    from ttport.port.model import ModuleCheck
+    from ttport.port.runner import TestRun
+
+    result = pipeline.PortResult("tiny", tmp_path, checks=[ModuleCheck("", "tiny", 1.0, 0.0, 0.99, 3)])
+    result.tests = TestRun(tmp_path, 1, [], "collecting ...\n/usr/bin/python: No module named pytest\n")
+    assert result.failures == ["generated tests: pytest exited with 1: /usr/bin/python: No module named pytest"]
+    assert not result.passed

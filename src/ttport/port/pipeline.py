@@ -55,7 +55,8 @@ class PortResult:
                 f"test {case.test}: {case.message or case.outcome}" for case in self.tests.cases if not case.passed
             ]
             if self.tests.returncode != 0 and not any(not case.passed for case in self.tests.cases):
-                found.append(f"generated tests: pytest exited with {self.tests.returncode}")
+                last = [line for line in self.tests.output.splitlines() if line.strip()][-1:] or [""]
+                found.append(f"generated tests: pytest exited with {self.tests.returncode}: {last[0].strip()}")
         return found
 
     @property
