@@ -232,3 +232,15 @@ def test_names_the_generated_tests_need_are_refused_as_inputs_or_functions():
     subtree = KindPort("subtree", "model", "def subtree(x):\n    return x\n", [InputSpec("x", "activation")])
     with pytest.raises(EmitError, match="clash with what the generated tests import"):
         generated_tests(_lowered(subtree), {"subtree": [""]}, [])
+
+
+def test_a_broken_generated_file_fails_with_its_error(project):
+    lowered_file = project / "tt/ttnn_feedforward.py"
+    original = lowered_file.read_text()
+    lowered_file.write_text(original + "oops = (\n")
+    try:
+        run = run_tests(project, pythonpath=[TESTS])
+    finally:
+        lowered_file.write_text(original)
+    assert run.returncode != 0 and run.cases and not any(case.passed for case in run.cases)
+    assert all("SyntaxError" in case.message for case in run.cases), [case.message for case in run.cases]

@@ -106,7 +106,7 @@ def _cases(report: pathlib.Path) -> list[CaseResult]:
                 pcc=_number(properties.get("pcc")),
                 max_abs_error=_number(properties.get("max_abs_error")),
                 threshold=_number(properties.get("threshold")),
-                message="" if problem is None else _first_line(problem.get("message") or problem.text or ""),
+                message="" if problem is None else _reason(problem),
             )
         )
     return cases
@@ -116,6 +116,10 @@ def _number(text: str | None) -> float | None:
     return None if text is None else float(text)
 
 
-def _first_line(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+def _reason(problem) -> str:
+    """The assertion or exception line of a failure ("E   AssertionError: ..."), else pytest's message."""
+    errors = [line[1:].strip() for line in (problem.text or "").splitlines() if line.startswith("E ")]
+    if errors and (problem.get("message") or "").startswith("collection failure"):
+        return errors[-1]
+    lines = [line.strip() for line in (problem.get("message") or problem.text or "").splitlines() if line.strip()]
     return lines[0] if lines else ""
