@@ -121,3 +121,10 @@ def test_a_test_run_that_ran_nothing_is_a_named_failure(tmp_path):
     result.tests = TestRun(tmp_path, 1, [], "collecting ...\n/usr/bin/python: No module named pytest\n")
     assert result.failures == ["generated tests: pytest exited with 1: /usr/bin/python: No module named pytest"]
     assert not result.passed
+
+
+def test_a_project_directory_that_is_no_package_name_is_refused_first(tmp_path, capsys, hand_lowering):
+    code = cli.main(["port", SPEC, "--out", str(tmp_path / "bert-tiny")])
+    output = " ".join(capsys.readouterr().err.split())
+    assert code == 2 and "'bert-tiny' is not a Python identifier" in output and "bert_tiny" in output
+    assert "capture" not in output  # refused before any stage ran

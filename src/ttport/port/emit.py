@@ -8,11 +8,12 @@
 from __future__ import annotations
 
 import pathlib
+import re
 from dataclasses import dataclass, field
 
 from . import cases, lint, readme, testgen
 from .model import LoweredModel, ModuleCheck
-from .sources import docstring, tt_files
+from .sources import EmitError, docstring, tt_files
 from .writer import WriteReport, write_project
 
 
@@ -21,6 +22,17 @@ class Emitted:
     out: pathlib.Path
     report: WriteReport
     problems: list[str] = field(default_factory=list)  # lint / Python 3.10 / ttnn API findings in generated code
+
+
+def check_out(out: pathlib.Path) -> None:
+    """The project is a Python package (its tests import ..tt): its directory name must be an identifier."""
+    name = out.resolve().name
+    if not name.isidentifier():
+        suggestion = re.sub(r"\W", "_", name)
+        raise EmitError(
+            f"the project directory name {name!r} is not a Python identifier; the project is a package its tests "
+            f"import from, so use e.g. --out {out.parent / suggestion}"
+        )
 
 
 def project_files(
@@ -60,6 +72,7 @@ def emit(
     backend: str = "ttport's CPU emulator of ttnn 0.81.1",
 ) -> Emitted:
     """Write the project under `out`; EditedFilesError (nothing written) if it would replace edited files."""
+    check_out(pathlib.Path(out))
     files, problems = project_files(lowered, captured, generated, checks, model_spec=model_spec, backend=backend)
     report = write_project(out, files, force=force)
     return Emitted(pathlib.Path(out), report, problems)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import torch
 
 from .model import LoweredModel, ModuleCheck
+from .sources import EmitError
 from .writer import EditedFilesError
 
 STAGES = ("capture", "reference", "lower", "verify", "emit", "test")
@@ -110,9 +111,13 @@ def run(
     from ..capture import capture
     from ..reference.generate import generate
     from ..reference.verify import verify as verify_reference
-    from .emit import emit
+    from .emit import check_out, emit
     from .runner import run_tests as run_generated_tests
 
+    try:
+        check_out(pathlib.Path(out))  # before the slow stages
+    except EmitError as exc:
+        raise StageError("emit", exc) from exc
     result = PortResult(name, pathlib.Path(out))
     stages = _Stages(on_stage, result.seconds)
     result.captured = stages.run("capture", lambda: capture(model, inputs))
