@@ -69,18 +69,47 @@ def test_random_models_every_module(name, device):
 
 def test_vit_every_module(device):
     """Every module >= 0.99. Two checks miss the 0.999 module threshold, both on the attention probabilities
-    ViTAttention also returns: with random-init weights they are nearly uniform (std 0.003 around 1/17), so
-    bfloat16's rounding (step 2^-12 there) is a visible share of their spread. The attention output itself is
-    >= 0.9999, and under the emulator's "ideal" numerics every module is 1.0: the lowering is exact."""
+    ViTAttention also returns (0.9982, 0.9983): with random-init weights they are nearly uniform (std 0.003
+    around 1/17), so rounding is a visible share of their spread. Rounding the exact fp32 reference to bfloat16
+    alone gives 0.99967; the rest is the softmax kernel's bfloat16 intermediates (exp and 1/sum, fp32_dest_acc_en
+    off by default; ttnn.softmax with fp32_dest_acc_en=True reaches 0.9996 at two more device ops). The attention
+    output itself is >= 0.9999, and under the emulator's "ideal" numerics every module is 1.0: the lowering is
+    exact."""
     model, inputs = zoo.resolve("vit-tiny")
     lowered, checks, _ = lower_and_verify(model, inputs, device, name="vit_tiny")
     assert all(c.pcc >= 0.99 for c in checks), report(checks)
     missed = {c.kind for c in checks if not c.passed}
-    assert missed <= {"vi_t_attention"}, report(checks)
+    assert missed <= {"vit_attention"}, report(checks)
     conv = [f for kind in lowered.kinds for f in kind.fallbacks]
     assert [f.op for f in conv] == ["aten.conv2d.default"]  # the patch embedding runs in torch on host
     with ttport.emu.numerics("ideal"):
         _, ideal, _ = lower_and_verify(model, inputs, device, name="vit_tiny")
+    assert all(c.pcc >= 0.99999 for c in ideal), report(ideal)
+
+
+def test_t5_every_module(device):
+    """Encoder-decoder with relative position buckets (integer ops on host, then a device embedding) and a
+    position_bias that later blocks take and hand back unchanged: every module >= 0.999."""
+    model, inputs = zoo.resolve("t5-tiny")
+    lowered, checks, _ = lower_and_verify(model, inputs, device, name="t5_tiny")
+    assert all(c.pcc >= 0.999 for c in checks), report(checks)
+    assert all(c.passed for c in checks), report(checks)
+    assert {f.reason for kind in lowered.kinds for f in kind.fallbacks} <= {"no TTNN rule"}
+
+
+def test_whisper_encoder_every_module(device):
+    """Every module >= 0.99; WhisperAttention misses 0.999 on the attention probabilities it also returns, and no
+    bfloat16 result can reach it: the probabilities are nearly uniform (1/12 +- 0.002 at random init), and merely
+    rounding the exact fp32 reference to bfloat16 gives PCC 0.9978 (layer 0) and 0.9987 (layer 1). Its attention
+    output is >= 0.9999 and under ideal numerics every output is 1.0."""
+    model, inputs = zoo.resolve("whisper-tiny")
+    lowered, checks, _ = lower_and_verify(model, inputs, device, name="whisper_tiny")
+    assert all(c.pcc >= 0.99 for c in checks), report(checks)
+    assert {c.kind for c in checks if not c.passed} <= {"whisper_attention"}, report(checks)
+    conv = [f.op for kind in lowered.kinds for f in kind.fallbacks]
+    assert conv == ["aten.conv1d.default"]  # both convolutions run in torch on host (one entry per kind)
+    with ttport.emu.numerics("ideal"):
+        _, ideal, _ = lower_and_verify(model, inputs, device, name="whisper_tiny")
     assert all(c.pcc >= 0.99999 for c in ideal), report(ideal)
 
 

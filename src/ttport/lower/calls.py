@@ -3,11 +3,17 @@ configuration keywords passed through, outputs in the forms the child returns.""
 
 from __future__ import annotations
 
+import re
+
 from ..reference.build import _output_name
 from ..reference.emit import parameter_expression
 from ..reference.naming import targets
 from ..reference.statements import Call
+from .errors import LoweringError
 from .steps import Step
+
+_INDEX = re.compile(r"\[(\d+)\]")
+_KEY = re.compile(r"\[(['\"])(\w+)\1\]")
 
 
 def child_call_step(lowering, item) -> Step:
@@ -36,7 +42,8 @@ def child_call_step(lowering, item) -> Step:
     call = Call(relative, port.kind, [], [f"{k}={v}" for k, v in keywords], parameters)
 
     def render() -> str:
-        call.args = [_argument(lowering, groups[name], name, lowering.where()) for name in port.params]
+        where = f"{lowering.where()}, the call of {child.path} ({child.cls.__name__})"
+        call.args = [_argument(lowering, groups[name], name, where) for name in port.params]
         extra = [f"parameters={parameters}"] if parameters else []
         return f"{port.kind}({', '.join(call.args + extra + call.keywords)})"
 
@@ -73,12 +80,17 @@ def _keywords(lowering, port) -> list[tuple[str, str]]:
 
 
 def _argument(lowering, parts, name: str, where: str) -> str:
+    """The argument from the tensors the child reads in it: a tensor, a flat tuple, or a flat dict of tensors."""
     if len(parts) == 1 and parts[0][0] == "":
         return lowering.name_of(parts[0][1])
-    if all(p.startswith("[") and p[1:-1].isdigit() for p, _ in parts):
+    if all(_INDEX.fullmatch(p) for p, _ in parts):
         values = {int(p[1:-1]): lowering.name_of(key) for p, key in parts}
         if sorted(values) == list(range(len(values))):
             return "(" + ", ".join(values[i] for i in range(len(values))) + ("," if len(values) == 1 else "") + ")"
-    if all(p.startswith("['") for p, _ in parts):
-        return "{" + ", ".join(f"{p[2:-2]!r}: {lowering.name_of(key)}" for p, key in parts) + "}"
-    raise ValueError(f"{where}: cannot rebuild argument {name!r} from {parts}")
+    if all(_KEY.fullmatch(p) for p, _ in parts):
+        return "{" + ", ".join(f"{_KEY.fullmatch(p)[2]!r}: {lowering.name_of(key)}" for p, key in parts) + "}"
+    read = ", ".join(f"{name}{p}" for p, _ in parts)
+    raise LoweringError(
+        f"{where}: cannot pass argument {name!r} to the child's TTNN function: it reads {read}, and only a tensor, "
+        "a flat tuple or a flat dict of tensors can be rebuilt; pass the tensors as separate arguments in the model"
+    )

@@ -24,9 +24,11 @@ def insert_conversions(lowering) -> None:
         produced.update(step.outputs)
     needed = []
     for step in lowering.steps:
+        lowering.at = step
         for key in step.reads:
             if key not in produced and key not in needed:
                 needed.append(key)
+    lowering.at = None
     for key in needed:
         node, form = key
         native = (node, lowering.form.get(node, "host"))
@@ -173,6 +175,7 @@ class Wanted:
 def render(lowering, plan: Plan) -> list[Statement]:
     statements = []
     for position, step in enumerate(lowering.steps):
+        lowering.at = step
         lowering.builder.current = {node: lowering.names[(node, form)] for node, form in step.reads}
         text = step.render()
         if step.comment:

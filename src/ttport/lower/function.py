@@ -16,6 +16,7 @@ from ..reference.build import _expression, _live, _reads
 from ..reference.emit import FunctionBuilder, Item, parameter_expression
 from ..reference.expr import Expr, literal
 from ..reference.statements import Statement
+from .errors import LoweringError, internal
 from .fusions import FUSIONS
 from .graph import arguments, is_float, meta, op_name, same_shape
 from .render import Render, size_text
@@ -24,10 +25,6 @@ from .steps import DEVICE_FORMS, Step
 
 # Ops that only move a value unchanged when input and output shapes are equal.
 SHAPE_IDENTITY = set(RESHAPES) | {"expand", "contiguous"}
-
-
-class LoweringError(Exception):
-    """A module call the lowering cannot express; the message names the module, the op and what to do."""
 
 
 class _Builder(FunctionBuilder):
@@ -89,6 +86,7 @@ class Lowering:
         self.fused: dict = {}
         self.claimed: dict[fx.Node, object] = {}  # node -> the fusion match that replaces it
         self.steps: list[Step] = []
+        self.at = None  # the node, child call or step being worked on (for error messages)
 
     # -- items ------------------------------------------------------------------------------------------------------
     def collect(self) -> None:
@@ -273,6 +271,7 @@ class Lowering:
     # -- steps --------------------------------------------------------------------------------------------------------
     def build_steps(self) -> None:
         for position, item in enumerate(self.items):
+            self.at = item.node if item.call is None else item.call
             if item.call is not None:
                 self.steps.append(self.call_step(item))
                 continue
@@ -325,7 +324,7 @@ class Lowering:
         mine = {item.node for item in self.items if item.node is not None}
         for fusion in FUSIONS:
             for item in self.items:
-                node = item.node
+                node = self.at = item.node
                 if node is None or node in self.claimed or self.form.get(node) not in DEVICE_FORMS:
                     continue
                 match = fusion.match(node, self)
@@ -348,14 +347,24 @@ class Lowering:
 
 
 def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bool) -> LoweredCall:
-    """Plan, fuse, name and render one call's TTNN function."""
+    """Plan, fuse, name and render one call's TTNN function; any failure is a LoweringError naming the op."""
+    lowering = Lowering(call, context, ports, kind_name, l1=l1)
+    try:
+        return _lower(lowering, call, kind_name)
+    except LoweringError:
+        raise
+    except Exception as exc:  # a construct no rule foresaw: name the module and the op instead of a bare KeyError
+        raise internal(lowering.where(), lowering.at, exc) from exc
+
+
+def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     from . import emit
 
-    lowering = Lowering(call, context, ports, kind_name, l1=l1)
     lowering.child_kinds = []
     lowering.collect()
     lowering.place_inputs()
     for item in lowering.items:
+        lowering.at = item.node if item.node is not None else item.call
         if item.node is not None:
             lowering.place(item.node)
         else:
@@ -365,6 +374,7 @@ def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bo
     lowering.input_keys = [(node, lowering.form[node]) for node in lowering.inputs]
     lowering.params = _params(call, lowering.inputs)
     lowering.build_steps()
+    lowering.at = None
     lowering.output_keys = [(n, lowering.form.get(n, "host")) for n in map(lowering.resolve, lowering.outputs)]
     emit.insert_conversions(lowering)
     plan = emit.Plan(lowering)

@@ -8,7 +8,8 @@ from ..emu.device import GRID, L1_BYTES_PER_CORE, L1_RESERVED_BYTES
 from ..port.model import KindPort, LoweredModel
 from ..reference.context import Context
 from ..reference.generate import Generated, format_source
-from .function import LoweredCall, LoweringError, lower_call
+from .errors import WHAT_TO_DO, LoweringError
+from .function import LoweredCall, lower_call
 from .parameters import WEIGHTS_DTYPES, by_class, parameters_source
 
 # Activations go to L1 when the planned peak (captured shapes) takes at most this share of the device's L1:
@@ -42,7 +43,15 @@ def lower(captured: Captured, generated: Generated, *, weights: str = "bf16") ->
     l1 = ports[captured.root.key].peak_bytes <= L1_HEADROOM * L1_CAPACITY
     if l1:
         ports = _lower_calls(captured, generated, l1=True)
-    return _model(captured, generated, ports, weights, l1)
+    try:
+        return _model(captured, generated, ports, weights, l1)
+    except LoweringError:
+        raise
+    except Exception as exc:  # assembling kinds and parameters.py: name the stage rather than a bare KeyError
+        raise LoweringError(
+            f"{generated.model_name}: cannot assemble the lowered kinds and their parameter preprocessing: "
+            f"{type(exc).__name__}: {exc}. {WHAT_TO_DO}"
+        ) from exc
 
 
 def lower_calls(captured: Captured, generated: Generated, *, l1: bool) -> dict[str, LoweredCall]:
@@ -54,7 +63,12 @@ def _lower_calls(captured: Captured, generated: Generated, *, l1: bool) -> dict[
     context.function_names = {kind.name for kind in generated.kinds}
     ports: dict[str, LoweredCall] = {}
     for call in _post_order(captured.root):
-        kind = generated.by_call[call.key]
+        kind = generated.by_call.get(call.key)
+        if kind is None:
+            raise LoweringError(
+                f"{call.path or '<root>'} ({call.cls.__name__}): the functional reference has no function for this "
+                "module call; regenerate the reference from the same capture (ttport.reference.generate)"
+            )
         ports[call.key] = lower_call(call, context, ports, kind.name, l1=l1)
     return ports
 

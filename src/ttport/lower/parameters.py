@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 
 from ..reference.naming import snake
+from .errors import LoweringError
 
 WEIGHTS_DTYPES = {"bf16": "ttnn.bfloat16", "bfp8": "ttnn.bfloat8_b"}
 
@@ -87,7 +88,7 @@ def create_ttnn_parameters(torch_model, device):
 '''
 
 
-class ParameterError(Exception):
+class ParameterError(LoweringError):
     """Two uses of one module class need its tensors prepared differently."""
 
 

@@ -119,8 +119,10 @@ def _slice(r):
 
 
 def _slice_when(node, _context):
-    step = arguments(node).get("step", 1)
-    return None if step in (None, 1) else "a step other than 1"
+    values = arguments(node)
+    if any(isinstance(values.get(k), fx.Node) for k in ("start", "end")):
+        return "a bound computed at run time"
+    return None if values.get("step", 1) in (None, 1) else "a step other than 1"
 
 
 def _select(r):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 import types
 
 import torch
@@ -11,6 +12,7 @@ from ..capture.record import tensor_leaves
 from ..port.model import LoweredModel, ModuleCheck
 from ..reference.parameters import subtree
 from ..validate.pcc import compare
+from .errors import LoweringError
 
 MODULE_PCC = 0.999  # per module (DESIGN.md §5)
 MODEL_PCC = 0.99  # the whole model
@@ -20,22 +22,72 @@ def load(lowered: LoweredModel) -> types.ModuleType:
     """The generated parameters and TTNN functions in one module namespace (as `import ttnn` sees them)."""
     module = types.ModuleType(f"ttnn_{lowered.model_name}")
     source = lowered.parameters_source + "\n\n" + "\n\n".join(kind.source for kind in lowered.kinds)
-    exec(compile(source, f"<ttnn_{lowered.model_name}.py>", "exec"), module.__dict__)
+    filename = f"<ttnn_{lowered.model_name}.py>"
+    module.__dict__["__lines__"] = source.splitlines()
+    try:
+        exec(compile(source, filename, "exec"), module.__dict__)
+    except Exception as exc:
+        line = _generated_line(module.__lines__, exc, filename)
+        raise LoweringError(
+            f"{lowered.model_name}: the generated TTNN source does not load: {type(exc).__name__}: {exc}{line}; "
+            "the lowering wrote code Python cannot run: report it with this message"
+        ) from exc
     return module
 
 
 def verify(lowered: LoweredModel, captured: Captured, device, progress=None) -> list[ModuleCheck]:
     """One ModuleCheck per module call: the kind's TTNN function on that call's captured inputs."""
     namespace = load(lowered)
-    parameters = namespace.create_ttnn_parameters(captured.model, device)
+    parameters = _parameters(namespace, lowered, captured, device)
     by_path = {path: kind for kind in lowered.kinds for path in kind.instances}
     checks = []
     for call in captured.calls():
-        kind = by_path[call.path]
+        kind = by_path.get(call.path)
+        if kind is None:
+            raise LoweringError(
+                f"{call.path or '<root>'} ({call.cls.__name__}): no lowered kind lists this module as an instance; "
+                "lower and verify the same capture"
+            )
         checks.append(_check(call, kind, getattr(namespace, kind.name), parameters, captured, device))
         if progress is not None:
             progress()
     return checks
+
+
+def _parameters(namespace, lowered: LoweredModel, captured: Captured, device):
+    """create_ttnn_parameters on the model; a failure names the module whose preprocessor failed and the line."""
+    try:
+        return namespace.create_ttnn_parameters(captured.model, device)
+    except Exception as exc:
+        paths = {id(module): path for path, module in captured.model.named_modules(remove_duplicate=False)}
+        module = _failing_module(exc, namespace)
+        where = f" for {paths.get(id(module), '?') or '<root>'} ({type(module).__name__})" if module is not None else ""
+        line = _generated_line(namespace.__lines__, exc, f"<ttnn_{lowered.model_name}.py>")
+        raise LoweringError(
+            f"{lowered.model_name}: tt/parameters.py failed{where}: {type(exc).__name__}: {exc}{line}; its "
+            "preprocessor reads a tensor that module does not have in that form: report it with this message"
+        ) from exc
+
+
+def _failing_module(exc: BaseException, namespace) -> torch.nn.Module | None:
+    """The `model` the innermost generated preprocessor was preparing when `exc` was raised."""
+    found = None
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        model = frame.f_locals.get("model")
+        if frame.f_globals is namespace.__dict__ and isinstance(model, torch.nn.Module):
+            found = model
+    return found
+
+
+def _generated_line(lines: list[str], exc: BaseException, filename: str) -> str:
+    """`, at `<code>`` of the innermost generated-source frame of `exc` (or of a SyntaxError); "" if none."""
+    number = exc.lineno if isinstance(exc, SyntaxError) and exc.filename == filename else None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == filename:
+            number = frame.lineno
+    if number is None or not 0 < number <= len(lines):
+        return ""
+    return f", at `{lines[number - 1].strip()}`"
 
 
 def prepare(value, kind: str, device):
@@ -44,6 +96,8 @@ def prepare(value, kind: str, device):
 
     if isinstance(value, (tuple, list)):
         return type(value)(prepare(v, kind, device) for v in value)
+    if isinstance(value, dict):
+        return {key: prepare(v, kind, device) for key, v in value.items()}
     if not isinstance(value, torch.Tensor) or kind in ("host", "scalar"):
         return value
     if kind == "ids":
@@ -86,7 +140,9 @@ def _check(call, kind, function, parameters, captured: Captured, device) -> Modu
     try:
         result, ops = run(call, kind, function, parameters, captured, device)
     except Exception as exc:  # a generated function that fails is a failed check, reported with its error
-        return ModuleCheck(call.path, kind.name, 0.0, float("inf"), threshold, 0, f"{type(exc).__name__}: {exc}")
+        line = _generated_line(function.__globals__.get("__lines__", []), exc, function.__code__.co_filename)
+        error = f"{type(exc).__name__}: {exc}{line}"
+        return ModuleCheck(call.path, kind.name, 0.0, float("inf"), threshold, 0, error)
     returned = [path for path, node in call.outputs if node is not None]
     actual = list(result) if len(returned) > 1 else [result]
     expected = dict(tensor_leaves(call.record.output))

@@ -15,7 +15,7 @@ RESERVED = {"parameters", "torch", "self"} | set(dir(builtins)) | set(keyword.kw
 
 
 # Mixed-case words the case rule would split (SiLU -> si_lu): written as one word.
-WORDS = {"SiLU": "Silu", "GeLU": "Gelu", "PReLU": "Prelu", "ReLU": "Relu"}  # longest first
+WORDS = {"SiLU": "Silu", "GeLU": "Gelu", "PReLU": "Prelu", "ReLU": "Relu", "ViT": "Vit"}  # longest first
 
 
 def snake(name: str) -> str:
