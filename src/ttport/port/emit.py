@@ -47,7 +47,7 @@ def project_files(
         "reference/__init__.py": docstring(f"{name} as functional PyTorch.") + "\n",
         f"reference/torch_{name}.py": lowered.reference_source,
         "tests/__init__.py": docstring(f"Tests of the {name} port, on inputs captured from a real forward.") + "\n",
-        "tests/conftest.py": testgen.conftest_source(lowered, model_spec),
+        "tests/conftest.py": testgen.conftest_source(model_spec),
         "tests/helpers.py": testgen.helpers_source(),
     }
     sources |= {f"tt/{path}": text for path, text in tt_files(lowered).items()}

@@ -27,7 +27,7 @@ def helpers_source() -> str:
     return (TEMPLATES / "helpers.py").read_text()
 
 
-def conftest_source(lowered: LoweredModel, model_spec: str) -> str:
+def conftest_source(model_spec: str) -> str:
     return f'''"""Fixtures of the generated tests: the torch model (for its weights), its TTNN parameters, a device."""
 
 import pytest
