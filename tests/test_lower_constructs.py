@@ -61,3 +61,11 @@ def test_slice_bound_computed_from_a_size_runs_on_host(device):
     fallbacks = [(f.op, f.reason) for kind in lowered.kinds for f in kind.fallbacks]
     assert fallbacks == [("aten.slice.Tensor", "a bound computed at run time")], fallbacks
     assert all(c.passed and c.pcc >= 0.999 for c in checks), report(checks)
+
+
+def test_times_one_is_no_op(device):
+    """T5 scales its scores by 1.0: x * 1 and x / 1 are the identity, x * 2 is not."""
+    model = Forward(lambda m, x: torch.softmax((x * 1.0) / 1 + x * 2.0, dim=-1))
+    lowered, checks, source = lower_and_verify(model, {"x": X}, device, name="ones")
+    assert source.count("ttnn.multiply(") == 1 and "ttnn.divide(" not in source, source
+    assert all(c.passed and c.pcc >= 0.999 for c in checks), report(checks)

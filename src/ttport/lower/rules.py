@@ -251,8 +251,21 @@ RULES: dict[str, Rule] = {
     "scaled_dot_product_attention": Rule("ttnn.transformer.scaled_dot_product_attention", _sdpa, when=_sdpa_when),
 }
 
-# Ops that are the identity on device (no call): float casts (activations are bfloat16 already).
-IDENTITY_WHEN = {"to": _float_cast, "_to_copy": _float_cast, "type_as": _float_cast}
+
+def _times_one(node, _context):
+    """x * 1 -> x, x / 1 -> x (T5 scales its scores by 1.0): a scalar 1 leaves a bfloat16 tensor unchanged."""
+    other = arguments(node).get("other")
+    return None if isinstance(other, (int, float)) and not isinstance(other, bool) and other == 1 else "not by 1"
+
+
+# Ops that are the identity on device (no call): float casts (activations are bfloat16 already), x * 1, x / 1.
+IDENTITY_WHEN = {
+    "to": _float_cast,
+    "_to_copy": _float_cast,
+    "type_as": _float_cast,
+    "mul": _times_one,
+    "div": _times_one,
+}
 
 
 def permutation(node: fx.Node) -> list[int]:
