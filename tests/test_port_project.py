@@ -244,3 +244,13 @@ def test_a_broken_generated_file_fails_with_its_error(project):
         lowered_file.write_text(original)
     assert run.returncode != 0 and run.cases and not any(case.passed for case in run.cases)
     assert all("SyntaxError" in case.message for case in run.cases), [case.message for case in run.cases]
+
+
+def test_without_ruff_the_port_says_its_files_are_unchecked(monkeypatch):
+    from ttport.port import lint
+
+    monkeypatch.setattr(lint.sys, "executable", "/no/such/python")
+    sources_in = {"tt/a.py": "import ttnn\n"}
+    result, problems = lint.format_sources(sources_in)
+    assert result == sources_in and len(problems) == 1 and "neither formatted nor linted" in problems[0]
+    assert lint.format_sources({"tt/a.py": "match = (\n"})[1][0].startswith("tt/a.py:1: not valid Python 3.10")

@@ -18,7 +18,10 @@ RECORDED_API = pathlib.Path(__file__).parents[3] / "tests" / "data" / "ttnn_api_
 
 def _ruff(*arguments: str, cwd: pathlib.Path) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "ruff", *arguments]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    if "No module named ruff" in result.stderr:
+        raise OSError("ruff is not installed (pip install ruff)")
+    return result
 
 
 def format_sources(sources: dict[str, str]) -> tuple[dict[str, str], list[str]]:
