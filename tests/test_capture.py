@@ -118,3 +118,17 @@ def test_unsupported_input_type_is_a_typed_error():
         capture(TakesObject(), {"x": torch.randn(2), "extra": Opaque(torch.randn(2))})
     message = str(error.value)
     assert "'extra'" in message and "Opaque" in message and "try:" in message
+
+
+def data_dependent_model():
+    """A `package.module:factory` for the CLI test below: (model, example inputs)."""
+    return DataDependent(), {"x": torch.randn(3, 4)}
+
+
+def test_cli_reports_a_model_that_cannot_be_exported_in_one_paragraph(capsys):
+    from ttport.cli import main
+
+    assert main(["reference", "tests.test_capture:data_dependent_model"]) == 2
+    err = capsys.readouterr().err
+    assert "data-dependent control flow" in err and "inner.0" in err
+    assert "Traceback" not in err
