@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import traceback
 
 import torch
@@ -85,11 +88,25 @@ def export(model: torch.nn.Module, kwargs: dict, dynamic_shapes=None, dynamic: b
     error = None
     for shapes in attempts:
         try:
-            with torch.no_grad():
+            with torch.no_grad(), _quiet():
                 return torch.export.export(model, (), kwargs, dynamic_shapes=shapes, strict=False)
         except Exception as exc:  # export raises many types; all are translated below
             error = exc
     raise translate(error, model) from None
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Keep export's own chatter (graph dumps on stderr, symbolic-shape warnings) off the user's terminal: a
+    failure is reported once, as a CaptureError, and a success needs no commentary."""
+    logger = logging.getLogger("torch.fx.experimental.symbolic_shapes")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            yield
+    finally:
+        logger.setLevel(level)
 
 
 def translate(exc: BaseException, model: torch.nn.Module) -> CaptureError:
