@@ -48,6 +48,17 @@ class Attention(torch.nn.Module):
         return self.down(F.gelu(self.up(attended)))
 
 
+def llama_rms_norm(hidden: int) -> torch.nn.Module:
+    """HF's LlamaRMSNorm (float32 cast in, input dtype out, weight * x) with a weight that is not all ones."""
+    from transformers.models.llama.modeling_llama import LlamaRMSNorm
+
+    norm = LlamaRMSNorm(hidden, eps=1e-6)
+    with torch.no_grad():
+        norm.weight.copy_(1.0 + 0.1 * randn(hidden))
+    return norm
+
+
+RMS_OPS = ["ttnn.pow(", "ttnn.mean(", "ttnn.rsqrt(", "ttnn.multiply(", "ttnn.add("]
 LINEAR = {"proj": torch.nn.Linear(64, 64)}
 CASES = {
     "linear_gelu": (lambda m, x: F.gelu(m.proj(x)), {"x": randn(2, 8, 64)}, LINEAR, 'activation="gelu"'),
@@ -71,6 +82,24 @@ CASES = {
         {},
         "ttnn.transformer.attention_softmax_(",
     ),
+    "rms_norm_llama": (
+        lambda m, x: m.norm(x),
+        {"x": randn(2, 8, 64)},
+        {"norm": llama_rms_norm(64)},
+        "ttnn.rms_norm(",
+    ),
+    "rms_norm_operands_swapped": (
+        lambda m, x: torch.rsqrt((x * x).mean(-1, keepdim=True) + 1e-5) * x * m.weight,
+        {"x": randn(2, 8, 64)},
+        {"weight": 1.0 + 0.1 * randn(64)},
+        "ttnn.rms_norm(",
+    ),
+    "rms_norm_no_weight": (
+        lambda m, x: x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6),
+        {"x": randn(2, 8, 64)},
+        {},
+        "ttnn.rms_norm(",
+    ),
     "concatenate_heads": (
         lambda m, x: x.transpose(1, 2).reshape(2, 8, 64),
         {"x": randn(2, 2, 8, 32)},
@@ -87,6 +116,7 @@ REPLACED = {
     "attention_softmax": ["ttnn.softmax(", "ttnn.multiply(", "ttnn.add("],
     "attention_softmax_divided": ["ttnn.softmax(", "ttnn.divide(", "ttnn.add("],
     "concatenate_heads": ["ttnn.permute(", "ttnn.reshape("],
+    **{case: RMS_OPS for case in ("rms_norm_llama", "rms_norm_operands_swapped", "rms_norm_no_weight")},
 }
 
 
@@ -96,6 +126,23 @@ def test_fusion(case, device):
     _, checks, source = lower_and_verify(Forward(forward, **children), inputs, device, name=case)
     assert call in source, source
     assert not [c for c in REPLACED[case] if c in source], source
+    assert all(c.pcc >= 0.999 for c in checks), report(checks)
+
+
+def test_rms_norm_weight_prepared_as_layer_norm_weight(device):
+    """The fused norm reads its weight as ttnn.layer_norm does: (1, N) bfloat16 from preprocess_layernorm_parameter."""
+    model = Forward(lambda m, x: m.norm(x), norm=llama_rms_norm(64))
+    lowered, checks, source = lower_and_verify(model, {"x": randn(2, 8, 64)}, device)
+    assert "preprocess_layernorm_parameter(model.weight, dtype=ttnn.bfloat16)" in lowered.parameters_source, source
+    assert "ttnn.rms_norm(" in source and "weight=parameters.weight, epsilon=variance_epsilon" in source, source
+    assert all(c.device_ops == 1 for c in checks), report(checks)
+
+
+def test_rms_norm_not_fused_over_a_dim_other_than_the_last(device):
+    """ttnn.rms_norm normalizes the last dim only: a mean over dim 1 keeps its separate ops."""
+    forward = Forward(lambda m, x: x * torch.rsqrt(x.pow(2).mean(1, keepdim=True) + 1e-6))
+    _, checks, source = lower_and_verify(forward, {"x": randn(2, 8, 64)}, device)
+    assert "ttnn.rms_norm(" not in source and "ttnn.rsqrt(" in source, source
     assert all(c.pcc >= 0.999 for c in checks), report(checks)
 
 

@@ -5,6 +5,6 @@ Each module has `match(node, lowering) -> Match | None`; its docstring states th
 
 from __future__ import annotations
 
-from . import attention_softmax, concatenate_heads, linear_activation, qkv, residual_layer_norm
+from . import attention_softmax, concatenate_heads, linear_activation, qkv, residual_layer_norm, rms_norm
 
-FUSIONS: list = [qkv, attention_softmax, concatenate_heads, linear_activation, residual_layer_norm]
+FUSIONS: list = [qkv, attention_softmax, concatenate_heads, linear_activation, residual_layer_norm, rms_norm]
