@@ -125,28 +125,27 @@ def _fidelity_terms(a: torch.Tensor, b: torch.Tensor, fidelity: MathFidelity) ->
 
 def matrix_engine_matmul(a: torch.Tensor, b: torch.Tensor, config: WormholeComputeKernelConfig) -> torch.Tensor:
     """a @ b (inner dims padded to tiles) as the matrix engine computes it, in float32 before packing."""
-    exact_in_bfloat16 = a.dtype == b.dtype == torch.bfloat16 and config.math_fidelity is not MathFidelity.HiFi3
+    if is_ideal():
+        return a.to(torch.float32) @ b.to(torch.float32)
+    fidelity = config.math_fidelity
+    if a.dtype == b.dtype == torch.bfloat16 and fidelity in (MathFidelity.HiFi2, MathFidelity.HiFi4):
+        if not config.fp32_dest_acc_en:
+            # b reaches SrcA whole at these fidelities: it stays bfloat16 (no round trip through float32), and
+            # a is truncated to SrcB's bits at HiFi2 (still a bfloat16 number).
+            left = a if fidelity is MathFidelity.HiFi4 else _keep_mantissa_bits(a.to(torch.float32), SRC_B_BITS)
+            return _bfloat16_destination(left.to(torch.bfloat16), b)
+    exact_in_bfloat16 = a.dtype == b.dtype == torch.bfloat16 and fidelity is not MathFidelity.HiFi3
     a = a.to(torch.float32)
     b = b.to(torch.float32)
-    if is_ideal():
-        return a @ b
-    terms = _fidelity_terms(a, b, config.math_fidelity)
+    terms = _fidelity_terms(a, b, fidelity)
     if config.fp32_dest_acc_en:
         return sum(left @ right for left, right in terms)
+    if exact_in_bfloat16:  # LoFi: one term, both sides truncated, still bfloat16 numbers
+        (left, right), *_ = terms
+        return _bfloat16_destination(left.to(torch.bfloat16), right.to(torch.bfloat16))
     # A 16-bit destination: each 16-deep partial sum is added into it and rounded, one step after another.
-    # This sequential rounding is the faithful mode's main cost: K/16 passes over the output (see README).
     steps = a.shape[-1] // FACE_WIDTH
     out_shape = (*torch.broadcast_shapes(a.shape[:-2], b.shape[:-2]), a.shape[-2], b.shape[-1])
-    if exact_in_bfloat16:
-        # The (single) term is exact in bfloat16, and a bfloat16 addmm_ computes destination + partial in float32 and
-        # rounds once to nearest even: exactly one destination step, at BLAS speed.
-        terms = [(left.to(torch.bfloat16), right.to(torch.bfloat16)) for left, right in terms]
-        destination = torch.zeros(out_shape, dtype=torch.bfloat16)
-        for step in range(steps):
-            inner = slice(step * FACE_WIDTH, (step + 1) * FACE_WIDTH)
-            for left, right in terms:
-                _accumulate(destination, left[..., inner], right[..., inner, :])
-        return destination.to(torch.float32)
     destination = torch.zeros(out_shape, dtype=torch.float32)
     rounded = torch.empty(out_shape, dtype=torch.bfloat16)
     for step in range(steps):
@@ -156,6 +155,21 @@ def matrix_engine_matmul(a: torch.Tensor, b: torch.Tensor, config: WormholeCompu
         rounded.copy_(destination)  # round to bfloat16 (nearest even) in place
         destination.copy_(rounded)
     return destination
+
+
+def _bfloat16_destination(left: torch.Tensor, right: torch.Tensor) -> torch.Tensor:
+    """left @ right (bfloat16 numbers whose products are exact) into a 16-bit destination, 16 deep at a time.
+
+    A bfloat16 addmm_ computes destination + partial in float32 and rounds once to nearest even: exactly one
+    destination step, at BLAS speed. This sequential rounding is the faithful mode's main cost: K/16 passes over
+    the output (see README).
+    """
+    out_shape = (*torch.broadcast_shapes(left.shape[:-2], right.shape[:-2]), left.shape[-2], right.shape[-1])
+    destination = torch.zeros(out_shape, dtype=torch.bfloat16)
+    for step in range(left.shape[-1] // FACE_WIDTH):
+        inner = slice(step * FACE_WIDTH, (step + 1) * FACE_WIDTH)
+        _accumulate(destination, left[..., inner], right[..., inner, :])
+    return destination.to(torch.float32)
 
 
 def _accumulate(destination: torch.Tensor, left: torch.Tensor, right: torch.Tensor) -> None:

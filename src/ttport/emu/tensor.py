@@ -132,6 +132,7 @@ class Tensor:
         self._memory_config = memory_config or DRAM_MEMORY_CONFIG
         self._buffer: Buffer | None = None
         self._deallocated = False
+        self._float32_cache: tuple | None = None  # (stored tensor, its float32 copy), see _float32_values
         if device is not None:
             nbytes, page = storage_bytes(tuple(self._shape), dtype, layout)
             buffer_type = self._memory_config.buffer_type
@@ -219,6 +220,7 @@ class Tensor:
             self._buffer = None
         self._deallocated = True
         self._stored = None
+        self._float32_cache = None
 
     def element_size(self) -> int:
         """Bytes per element; block floats have none (ttnn raises the same message)."""
@@ -265,6 +267,14 @@ class Tensor:
         """The padded, dtype-rounded values (raises if deallocated)."""
         self._check_allocated()
         return self._stored
+
+    def _float32_values(self) -> torch.Tensor:
+        """The stored values as float32, kept while the stored tensor is the same object: a weight is read by every
+        call, and stored tensors are replaced, never changed in place."""
+        values = self._values
+        if self._float32_cache is None or self._float32_cache[0] is not values:
+            self._float32_cache = (values, values.to(torch.float32))
+        return self._float32_cache[1]
 
     def _logical(self) -> torch.Tensor:
         """The values inside the logical shape, padding cut away."""

@@ -67,7 +67,10 @@ def _operands(op: str, a: Tensor, b: Tensor, transpose_a: bool, transpose_b: boo
     shape_a, shape_b = list(a.shape), list(b.shape)
     if len(shape_a) < 2 or len(shape_b) < 2:
         raise ShapeError(f"{op}: inputs must have rank >= 2, got {shape_a} and {shape_b}; reshape them first")
-    stored_a, stored_b = a._values, b._values  # as stored: bfloat16 operands take the fast exact path
+    if is_ideal():  # fp32 math: the weight's float32 copy is made once, not on every call
+        stored_a, stored_b = a._values, b._float32_values()
+    else:  # as stored: bfloat16 operands take the fast exact path
+        stored_a, stored_b = a._values, b._values
     if transpose_a:
         shape_a[-2:], stored_a = shape_a[-2:][::-1], stored_a.transpose(-1, -2)
     if transpose_b:
