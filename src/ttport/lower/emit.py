@@ -178,8 +178,8 @@ def render(lowering, plan: Plan) -> list[Statement]:
         lowering.at = step
         lowering.builder.current = {node: lowering.names[(node, form)] for node, form in step.reads}
         text = step.render()
-        if step.comment:
-            statements.append(Statement([], f"# {step.comment}"))
+        for line in step.comment.splitlines():  # a long comment comes as several lines
+            statements.append(Statement([], f"# {line}"))
         targets = [lowering.names[k] for k in step.outputs]
         if step.unpack and len(targets) == 1:
             targets = [targets[0] + ","]

@@ -323,9 +323,10 @@ class Lowering:
     def run_fusions(self) -> None:
         mine = {item.node for item in self.items if item.node is not None}
         for fusion in FUSIONS:
+            forms = getattr(fusion, "FORMS", DEVICE_FORMS)
             for item in self.items:
                 node = self.at = item.node
-                if node is None or node in self.claimed or self.form.get(node) not in DEVICE_FORMS:
+                if node is None or node in self.claimed or self.form.get(node) not in forms:
                     continue
                 match = fusion.match(node, self)
                 if match is not None and match.nodes <= mine and not (match.nodes & set(self.claimed)):
