@@ -80,13 +80,3 @@ def build_tree(graph: fx.Graph, model: torch.nn.Module) -> ModuleCall:
 def _clean(path: str) -> str:
     # export spells the root "" and repeated calls "path@1"
     return path.split("@")[0]
-
-
-def owner_of(node: fx.Node, root: ModuleCall, by_key: dict[str, ModuleCall]) -> ModuleCall:
-    """The innermost call emitted as its own function that contains `node`."""
-    owner = root
-    for key in node.meta.get("nn_module_stack") or {}:
-        call = by_key.get(key)
-        if call is not None and not call.inline:
-            owner = call
-    return owner

@@ -96,10 +96,3 @@ def require_device(op: str, name: str, tensor: Tensor, *, tile: bool = True) -> 
     what.append("on host" if needs_device else "on device")
     error = LayoutError if needs_layout else StorageError
     raise error(f"{op}: {name} is {' '.join(what)}; {fix_hint(tensor, needs_layout, needs_device)}")
-
-
-def require_same_device(op: str, tensors: list[tuple[str, Tensor]]) -> None:
-    devices = {id(t.device()) for _, t in tensors}
-    if len(devices) > 1:
-        names = ", ".join(name for name, _ in tensors)
-        raise StorageError(f"{op}: {names} are on different devices; move them to one device with ttnn.to_device")

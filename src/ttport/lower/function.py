@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import torch
 from torch import fx
 
 from ..capture.bind import is_symbolic
@@ -18,7 +17,7 @@ from ..reference.expr import Expr, literal
 from ..reference.statements import Statement
 from .errors import LoweringError, internal
 from .fusions import FUSIONS
-from .graph import arguments, is_float, meta, op_name, same_shape
+from .graph import arguments, meta, op_name, same_shape
 from .render import Render, size_text
 from .rules import IDENTITY_WHEN, RESHAPES, RULES
 from .steps import DEVICE_FORMS, Step
@@ -339,12 +338,6 @@ class Lowering:
             if self.form.get(node) == "host" and node not in self.claimed:
                 found.append(Fallback(f"aten.{op_name(node)}.{node.target._overloadname}", self.kind_name, reason))
         return found
-
-    def is_float_value(self, node) -> bool:
-        return is_float(node)
-
-    def tensor_output(self, node) -> bool:
-        return isinstance(meta(node), torch.Tensor)
 
 
 def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bool) -> LoweredCall:

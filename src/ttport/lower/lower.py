@@ -54,10 +54,6 @@ def lower(captured: Captured, generated: Generated, *, weights: str = "bf16") ->
         ) from exc
 
 
-def lower_calls(captured: Captured, generated: Generated, *, l1: bool) -> dict[str, LoweredCall]:
-    return _lower_calls(captured, generated, l1=l1)
-
-
 def _lower_calls(captured: Captured, generated: Generated, *, l1: bool) -> dict[str, LoweredCall]:
     context = Context(captured)
     context.function_names = {kind.name for kind in generated.kinds}

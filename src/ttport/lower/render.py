@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sympy
-import torch
 from torch import fx
 
 from ..reference.arguments import Arguments
@@ -78,7 +77,3 @@ def size_text(lowering, size) -> str:
             raise ValueError(f"size {expr} is not expressible from this function's inputs")
         names[symbol] = sympy.Symbol(name)
     return str(expr.subs(names))
-
-
-def is_tensor_value(value) -> bool:
-    return isinstance(value, fx.Node) and isinstance(value.meta.get("val"), torch.Tensor)

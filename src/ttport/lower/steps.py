@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from torch import fx
-
 # Where a value lives: bfloat16 TILE on device, uint32 ROW_MAJOR on device (embedding ids), a torch tensor on host.
 DEVICE_FORMS = ("tile", "ids")
 FORMS = DEVICE_FORMS + ("host",)
@@ -43,7 +41,3 @@ def conversion(source: Key, form: str) -> tuple[str, str]:
     if start == "ids" and form == "host":
         return "ttnn.to_torch({x}).to(torch.int64)", "torch"
     raise ValueError(f"no conversion from {start} to {form} for {node}")
-
-
-def is_node(value) -> bool:
-    return isinstance(value, fx.Node)

@@ -7,23 +7,20 @@ Exit codes: 0 every module meets its PCC threshold; 1 some module, test or gener
 from __future__ import annotations
 
 import pathlib
-import re
 import sys
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from ..progress import StageBars, add_model_argument, model_name
 
 
 def add_subparser(subparsers) -> None:
     port = subparsers.add_parser(
         "port", help="port a model to TTNN: write models/demos/<name> (tt/, reference/, tests/, README) and test it"
     )
-    port.add_argument(
-        "model",
-        help="built-in name (minilm, bert-tiny, ...), a local Hugging Face directory, or package.module:factory",
-    )
+    add_model_argument(port)
     port.add_argument("--out", type=pathlib.Path, help="project directory (default: models/demos/<name>)")
     port.add_argument("--name", help="model name in file and function names (default: from MODEL)")
     port.add_argument("--weights", choices=["bf16", "bfp8"], default="bf16", help="weight format (default: bf16)")
@@ -36,11 +33,6 @@ def add_subparser(subparsers) -> None:
     test.set_defaults(handler=main_test)
 
 
-def model_name(spec: str) -> str:
-    base = pathlib.Path(spec.split(":")[-1]).name
-    return re.sub(r"\W+", "_", base).strip("_").lower() or "model"
-
-
 def main_port(args) -> int:
     from ..zoo import ModelNotFoundError, resolve
     from .pipeline import StageError, run
@@ -51,7 +43,7 @@ def main_port(args) -> int:
     out = args.out or pathlib.Path("models") / "demos" / name
     try:
         model, inputs = resolve(args.model)
-        with _Bars(console) as on_stage:
+        with StageBars(console) as on_stage:
             result = run(
                 model,
                 inputs,
@@ -90,7 +82,7 @@ def main_test(args) -> int:
 
     console = Console(stderr=True)
     try:
-        with _Bars(console) as on_stage:
+        with StageBars(console) as on_stage:
             on_stage("test")
             run = run_tests(args.project, on_event=lambda event, value: _test_event(on_stage, event, value))
     except NotAProjectError as exc:
@@ -128,39 +120,6 @@ def _verdict(console: Console, failures: list[str], count: int) -> int:
         return 1
     console.print(f"[green]all {count} modules meet their PCC threshold[/]")
     return 0
-
-
-class _Bars:
-    """Rich progress bars, one per stage; `<stage>-step` advances that stage's bar; a repeated stage resizes it."""
-
-    def __init__(self, console: Console):
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description:<9}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=console,
-        )
-        self.tasks: dict[str, int] = {}
-
-    def __enter__(self):
-        self.progress.start()
-        return self.on_stage
-
-    def __exit__(self, *exc):
-        self.progress.stop()
-
-    def on_stage(self, stage: str, total: int | None = None) -> None:
-        if stage.endswith("-step"):
-            self.progress.advance(self.tasks[stage.removesuffix("-step")])
-            return
-        if stage in self.tasks:
-            self.progress.update(self.tasks[stage], total=total or 1)
-            return
-        for task in self.tasks.values():
-            self.progress.update(task, completed=self.progress.tasks[task].total)
-        self.tasks[stage] = self.progress.add_task(stage, total=total or 1)
 
 
 def _mark(passed: bool | None) -> str:

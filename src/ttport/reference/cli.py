@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import pathlib
-import re
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-_STAGES = ("capture", "generate", "verify")
+from ..progress import StageBars, add_model_argument, model_name
 
 
 def add_subparser(subparsers) -> None:
     parser = subparsers.add_parser(
         "reference", help="generate reference/torch_<model>.py for a model and verify every module against it"
     )
-    parser.add_argument(
-        "model",
-        help="built-in name (minilm, bert-tiny, ...), a local Hugging Face directory, or package.module:factory",
-    )
+    add_model_argument(parser)
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("."), help="output directory (default: .)")
     parser.add_argument("--name", help="model name in the file name (default: from MODEL)")
     parser.set_defaults(handler=main)
@@ -32,10 +27,10 @@ def main(args) -> int:
     from .pipeline import run
 
     console = Console(stderr=True)
-    name = args.name or _module_name(args.model)
+    name = args.name or model_name(args.model)
     try:
         model, inputs = resolve(args.model)
-        with _progress(console) as on_stage:
+        with StageBars(console) as on_stage:
             result = run(model, inputs, name, out=args.out, on_stage=on_stage)
     except (CaptureError, GenerationError, ModelNotFoundError) as exc:
         console.print(f"[bold red]ttport reference:[/] {exc}", highlight=False)
@@ -49,43 +44,6 @@ def main(args) -> int:
         return 1
     console.print(f"[green]all {len(result.rows)} modules match[/]")
     return 0
-
-
-def _module_name(spec: str) -> str:
-    base = pathlib.Path(spec.split(":")[-1]).name
-    return re.sub(r"\W+", "_", base).strip("_").lower() or "model"
-
-
-class _progress:
-    """Rich progress bars, one per stage; the verify bar counts modules."""
-
-    def __init__(self, console):
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description:<9}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=console,
-        )
-        self.tasks = {}
-
-    def __enter__(self):
-        self.progress.start()
-        return self.on_stage
-
-    def __exit__(self, *exc):
-        for task in self.tasks.values():
-            self.progress.update(task, completed=self.progress.tasks[task].total)
-        self.progress.stop()
-
-    def on_stage(self, stage: str, total: int | None = None) -> None:
-        if stage == "verify-step":
-            self.progress.advance(self.tasks["verify"])
-            return
-        for previous in self.tasks.values():
-            self.progress.update(previous, completed=self.progress.tasks[previous].total)
-        self.tasks[stage] = self.progress.add_task(stage, total=total or 1)
 
 
 def _table(result) -> Table:
