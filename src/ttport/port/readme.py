@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import LoweredModel, ModuleCheck
+from ..ported import LoweredModel, ModuleCheck
 from .sources import file_stem, groups
 
 
@@ -50,7 +50,7 @@ def _pcc_table(checks: list[ModuleCheck]) -> str:
         "|---|---|---:|---:|---:|---:|---|",
     ]
     for check in checks:
-        mark = "ok" if check.passed else f"**FAIL** {check.error}".strip()
+        mark = "ok" if check.passed else f"**FAIL** {check.failure}"
         lines.append(
             f"| `{check.path or '<model>'}` | `{check.kind}` | {check.pcc:.6f} | {check.max_abs_error:.3g} | "
             f"{check.threshold} | {check.device_ops} | {mark} |"

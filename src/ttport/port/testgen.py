@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pathlib
 
-from .model import INPUT_KINDS, KindPort, LoweredModel, ModuleCheck
+from ..ported import INPUT_KINDS, KindPort, LoweredModel, ModuleCheck
 from .sources import EmitError, docstring, file_stem, groups, signature
 
 TEMPLATES = pathlib.Path(__file__).parent / "templates"
