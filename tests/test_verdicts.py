@@ -127,3 +127,81 @@ def test_a_port_that_makes_nan_fails_its_check(device):
     assert checks["root"].pcc > 0.999 and not checks["root"].passed
     assert "NaN/inf differ at 48 elements (NaN: original 0, port 48" in checks["root"].failure
     assert checks["root"].nonfinite == 48
+
+
+class _Counter(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("count", torch.zeros(()))
+        self.lin = nn.Linear(4, 4)
+
+    def forward(self, x):
+        self.count += 1
+        return self.lin(x)
+
+
+class _Outer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner = _Counter()
+
+    def forward(self, x):
+        return self.inner(x)
+
+
+class _ScalesWeight(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(4, 4)
+
+    def forward(self, x):
+        with torch.no_grad():
+            self.lin.weight.mul_(1.0)
+        return self.lin(x)
+
+
+class _WritesInput(nn.Module):
+    def forward(self, x):
+        x.add_(1)
+        return x * 2
+
+
+class _CountsSteps(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.steps = 0
+
+    def forward(self, x):
+        self.steps += 1
+        return x * 2
+
+
+@pytest.mark.parametrize(
+    ("model", "eager", "exported"),
+    [
+        (_Outer, "buffer `count` of inner (_Counter)", "buffer `count` of inner (_Counter) in place with aten.add_"),
+        (
+            _ScalesWeight,
+            "parameter `weight` of lin (Linear)",
+            "parameter `weight` of lin (Linear) in place with aten.mul_",
+        ),
+        (_WritesInput, "input `x`", "input `x` in place with aten.add_"),
+        (_CountsSteps, "attribute `steps` of <root> (_CountsSteps)", None),  # export bakes a Python int in
+    ],
+)
+def test_a_forward_that_mutates_state_is_refused_naming_it(model, eager, exported):
+    from ttport.capture import capture
+    from ttport.capture.state import StateMutationError, watch
+
+    inputs = {"x": torch.randn(2, 4)}
+    instance = model()
+    with pytest.raises(StateMutationError) as refused:
+        with watch(instance, inputs):
+            instance(**inputs)
+    assert f"the eager forward changed {eager}" in str(refused.value) and "a port is a pure function" in str(
+        refused.value
+    )
+    if exported is not None:
+        with pytest.raises(StateMutationError) as refused:
+            capture(model(), {"x": torch.randn(2, 4)})
+        assert exported in str(refused.value) and "(at test_verdicts.py:" in str(refused.value)
