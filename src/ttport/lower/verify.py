@@ -126,6 +126,8 @@ def run(call, kind, function, parameters, captured: Captured, device):
     keywords = dict(kind.instances.get(call.path, kind.config))
     if "parameters" in _keyword_names(function):
         keywords["parameters"] = subtree(parameters, call.path)
+    if "device" in _keyword_names(function):
+        keywords["device"] = device
     with emu.trace() as records:
         result = function(*arguments, **keywords)
     return result, sum(1 for r in records if r.on_device)

@@ -103,6 +103,8 @@ def _test(kind: KindPort, paths: list[str], thresholds: dict[str, float]) -> str
     arguments = list(inputs)
     if "parameters" in signature(kind).keywords:
         arguments.append("parameters=subtree(parameters, path)")
+    if "device" in signature(kind).keywords:
+        arguments.append("device=device")
     if shared:
         arguments += [f"{name}={_literal(value)}" for name, value in kind.config.items()]
     else:
