@@ -80,8 +80,18 @@ from .ops.eltwise import (
 )
 from .ops.embedding import EmbeddingsType, embedding
 from .ops.matmul import linear, matmul
-from .ops.normalization import SoftmaxDefaultProgramConfig, layer_norm, rms_norm, softmax
+from .ops.normalization import layer_norm, rms_norm, softmax
 from .ops.reduction import max, mean, sum
+from .program_configs import (
+    LayerNormDefaultProgramConfig,
+    LayerNormShardedMultiCoreProgramConfig,
+    MatmulMultiCoreReuseMultiCast1DProgramConfig,
+    MatmulMultiCoreReuseMultiCastProgramConfig,
+    MatmulMultiCoreReuseProgramConfig,
+    SDPAProgramConfig,
+    SoftmaxDefaultProgramConfig,
+    SoftmaxShardedMultiCoreProgramConfig,
+)
 from .serialization import dump_tensor, load_tensor
 from .tensor import Shape, Tensor
 from .trace import OpRecord, trace

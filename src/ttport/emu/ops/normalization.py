@@ -12,6 +12,7 @@ import torch
 from ..circular_buffers import check_circular_buffers, softmax_plan
 from ..errors import ShapeError, UnsupportedError
 from ..numerics import MathFidelity, WormholeComputeKernelConfig, destination_sum, intermediate, resolve_config
+from ..program_configs import SoftmaxDefaultProgramConfig
 from ..registry import elementwise_flops, require_device, ttnn_op
 from ..types import TILE_WIDTH, DataType, round_up
 from ._common import as_float, finish, refuse_unmodelled
@@ -73,16 +74,6 @@ def softmax_chunk(input_tensor, config, *, numeric_stable: bool, mask_dtype=None
     )
     check_circular_buffers("ttnn.softmax", input_tensor.device(), plan.cb_bytes)
     return None if plan.chunk_tiles is None else plan.chunk_tiles * TILE_WIDTH
-
-
-class SoftmaxDefaultProgramConfig:
-    """ttnn's default softmax program config: interleaved inputs, ttnn picks the blocking."""
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, SoftmaxDefaultProgramConfig)
-
-    def __hash__(self) -> int:
-        return hash(SoftmaxDefaultProgramConfig)
 
 
 DEFAULT_SOFTMAX_PROGRAM_CONFIG = SoftmaxDefaultProgramConfig()
