@@ -82,6 +82,7 @@ from .ops.embedding import EmbeddingsType, embedding
 from .ops.matmul import linear, matmul
 from .ops.normalization import layer_norm, rms_norm, softmax
 from .ops.reduction import max, mean, sum
+from .ops.sharded import interleaved_to_sharded, sharded_to_interleaved
 from .program_configs import (
     LayerNormDefaultProgramConfig,
     LayerNormShardedMultiCoreProgramConfig,
