@@ -167,3 +167,45 @@ def test_matmul_cbs_must_fit_beside_l1_tensors(device):
         ttnn.matmul(ta, tb, program_config=config)
     ttnn.deallocate(big)
     ttnn.matmul(ta, tb, program_config=config)
+
+
+def _block_sharded(device, values, grid):
+    config = ttnn.create_sharded_memory_config(
+        values.shape, ttnn.CoreGrid(x=grid[0], y=grid[1]), ttnn.ShardStrategy.BLOCK
+    )
+    return ttnn.from_torch(values, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device, memory_config=config)
+
+
+def test_sharded_layer_norm_config_must_describe_the_shard(device):
+    torch.manual_seed(0)
+    values = torch.randn(1, 1, 256, 256)  # 4x2 cores: 64x128 shards = 2x4 tiles
+    tensor = _block_sharded(device, values, (2, 4))
+    good = ttnn.LayerNormShardedMultiCoreProgramConfig(
+        compute_with_storage_grid_size=(2, 4), subblock_w=4, block_h=2, block_w=4, inplace=False
+    )
+    result = ttnn.to_torch(ttnn.layer_norm(tensor, program_config=good)).float()
+    assert pcc(torch.nn.functional.layer_norm(values, (256,)), result) > 0.999
+    wrong_block = ttnn.LayerNormShardedMultiCoreProgramConfig(
+        compute_with_storage_grid_size=(2, 4), subblock_w=2, block_h=2, block_w=2, inplace=False
+    )
+    with pytest.raises(ttnn.TTNNError, match=r"must equal the input's shard \(64 x 128 = 2 x 4 tiles\)"):
+        ttnn.layer_norm(tensor, program_config=wrong_block)
+    with pytest.raises(ttnn.TTNNError, match="the input must be sharded"):
+        ttnn.layer_norm(_tile(values, device), program_config=good)
+    with pytest.raises(ttnn.UnsupportedError, match="use_welford=True"):
+        ttnn.layer_norm(_tile(values, device), program_config=ttnn.LayerNormDefaultProgramConfig(use_welford=True))
+
+
+def test_sharded_softmax_config_checks_subblocks(device):
+    torch.manual_seed(0)
+    scores = torch.randn(1, 1, 256, 256)
+    tensor = _block_sharded(device, scores, (1, 8))  # 32x256 shards: block_h 1, block_w 8
+    mask = ttnn.from_torch(torch.zeros(1, 1, 1, 256), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    config = ttnn.SoftmaxShardedMultiCoreProgramConfig(
+        compute_with_storage_grid_size=(1, 8), subblock_w=3, block_h=1, block_w=8
+    )
+    with pytest.raises(ttnn.TTNNError, match=r"block_w \(8\) must be divisible by subblock_w \(3\)"):
+        ttnn.transformer.attention_softmax_(tensor, attention_mask=mask, head_size=64, program_config=config)
+    config.subblock_w = 8
+    result = ttnn.transformer.attention_softmax_(tensor, attention_mask=mask, head_size=64, program_config=config)
+    assert pcc(torch.softmax(scores / 8, -1), ttnn.to_torch(result).float()) > 0.999
