@@ -137,13 +137,29 @@ def _generic(builder, node, arguments) -> Expr:
     schema = getattr(node.target, "_schema", None)
     if schema is None:
         raise GenerationError(f"{builder.where()}: no rule for {node.target}")
-    parts = []
+    parts, skipped = [], False
     for argument in schema.arguments:
         if not arguments.given(argument.name) or argument.name in ("device", "pin_memory", "layout"):
+            skipped = True  # what follows goes by keyword: diff(x, prepend=p) is not diff(x, p), which sets n
             continue
         text = arguments.fmt(arguments.raw(argument.name))
-        parts.append(f"{argument.name}={text}" if argument.kwarg_only else text)
-    return Expr(f"torch.ops.aten.{node.target.overloadpacket.__name__}.{node.target._overloadname}({', '.join(parts)})")
+        parts.append(f"{argument.name}={text}" if argument.kwarg_only or skipped else text)
+    namespace = node.target.namespace
+    if namespace != "aten":
+        builder.context.imports.add(registering_module(node.target))
+    packet = f"torch.ops.{namespace}.{node.target.overloadpacket.__name__}.{node.target._overloadname}"
+    return Expr(f"{packet}({', '.join(parts)})")
+
+
+def registering_module(target) -> str:
+    """The Python module whose import defines a custom op (transformers' MoE registers grouped_mm_fallback)."""
+    from torch._library import custom_ops  # torch's registry of torch.library.custom_op definitions
+
+    definition = custom_ops.OPDEFS.get(f"{target.namespace}::{target.overloadpacket.__name__}")
+    module = getattr(getattr(definition, "_init_fn", None), "__module__", None)
+    if module is None:
+        raise GenerationError(f"torch.ops.{target.namespace}: no Python module is known to define {target}")
+    return module
 
 
 def _in_place(node) -> bool:
@@ -154,11 +170,12 @@ def _in_place(node) -> bool:
 def _method(builder, node, arguments) -> Expr:
     """x.add_(y): in-place ops stay in place, so later reads of x see the update as in the model."""
     schema = node.target._schema
-    parts = [
-        f"{a.name}={arguments.fmt(arguments.raw(a.name))}" if a.kwarg_only else arguments.fmt(arguments.raw(a.name))
-        for a in schema.arguments[1:]
-        if arguments.given(a.name)
-    ]
+    parts, skipped = [], False
+    for a in schema.arguments[1:]:
+        skipped = skipped or not arguments.given(a.name)
+        if arguments.given(a.name):
+            text = arguments.fmt(arguments.raw(a.name))
+            parts.append(f"{a.name}={text}" if a.kwarg_only or skipped else text)
     return Expr(f"{arguments.e(schema.arguments[0].name, 100)}.{op_name(node)}({', '.join(parts)})")
 
 

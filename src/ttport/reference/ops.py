@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 
-from ..capture.identity import MAX_INDEX
+from ..capture.identity import MAX_INDEX, is_identity, op_name
 from .expr import ATOM, BITAND, COMPARE, POWER, PRODUCT, SUM, UNARY, Expr
 
 F = "torch.nn.functional"
@@ -118,6 +118,21 @@ def positional(name: str, args: tuple, keywords: tuple = ()):
     return emit
 
 
+def view(a):
+    """x.view(sizes), with the model's own `.contiguous()` before it: a view of a transposed tensor needs it, and
+    the identity chain the reference reads through would otherwise drop it (GPT-Neo, GPT-J, Swin)."""
+    receiver = a.e("self", ATOM) + (".contiguous()" if _made_contiguous(a.node.args[0]) else "")
+    return Expr(f"{receiver}.view({', '.join(a.spread('size'))})")
+
+
+def _made_contiguous(node) -> bool:
+    while is_identity(node):
+        if op_name(node) in ("contiguous", "clone"):
+            return True
+        node = node.args[0]
+    return False
+
+
 def sym_size(a):
     return Expr(f"{a.e('self', ATOM)}.shape[{a.p('dim')}]")
 
@@ -148,9 +163,9 @@ OPS = {
     "mm": lambda a: Expr(f"{a.e('self', PRODUCT)} @ {a.e('mat2', PRODUCT + 1)}", PRODUCT),
     "bmm": lambda a: Expr(f"{a.e('self', PRODUCT)} @ {a.e('mat2', PRODUCT + 1)}", PRODUCT),
     "linear": linear,
-    "view": method("view", star="size"),
+    "view": view,
     "reshape": method("reshape", star="shape"),
-    "_unsafe_view": method("view", star="size"),
+    "_unsafe_view": view,
     "expand": method("expand", star="size"),
     "repeat": method("repeat", star="repeats"),
     "permute": method("permute", star="dims"),
