@@ -102,3 +102,57 @@ class Diff(nn.Module):
 def test_skipped_default_arguments_turn_later_ones_into_keywords():
     generated, _ = generated_and_rows(Diff(), {"x": torch.randn(2, 8)}, dynamic=False)
     assert "prepend=" in generated.source and "max=3" in generated.source
+
+
+class Scores(nn.Module):
+    """BLOOM's alibi scores: baddbmm with beta and alpha, which the readable form must not drop."""
+
+    def forward(self, bias, q, k):
+        return torch.baddbmm(bias, q, k, beta=1.0, alpha=0.25).cumsum(-1, dtype=torch.float64)
+
+
+def test_an_argument_the_readable_form_would_drop_is_kept():
+    inputs = {"bias": torch.randn(2, 4, 4), "q": torch.randn(2, 4, 8), "k": torch.randn(2, 8, 4)}
+    generated, _ = generated_and_rows(Scores(), inputs)
+    assert "alpha=0.25" in generated.source and "dtype=torch.float64" in generated.source
+
+
+class Mlp(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.up = nn.Linear(8, 8)
+
+    def forward(self, x):
+        return self.up(x)
+
+
+class Parallel(nn.Module):
+    """Falcon's parallel block: the MLP's output is updated in place after the MLP returned it."""
+
+    def __init__(self):
+        super().__init__()
+        self.mlp = Mlp()
+
+    def forward(self, x):
+        out = self.mlp(x)
+        out += x
+        return out
+
+
+def test_a_module_output_updated_in_place_later_is_recorded_as_returned():
+    generated, rows = generated_and_rows(Parallel(), {"x": torch.randn(2, 8)})
+    assert [row.path for row in rows] == ["<root>", "mlp"]
+
+
+class Shift(nn.Module):
+    """BART's shift_tokens_right: writes into views of a new tensor, then returns it."""
+
+    def forward(self, input_ids):
+        shifted = input_ids.new_zeros(input_ids.shape)
+        shifted[:, 1:] = input_ids[:, :-1].clone()
+        shifted[:, 0] = 2
+        return shifted.masked_fill_(shifted == -100, 1)
+
+
+def test_in_place_writes_into_views_are_kept():
+    generated_and_rows(Shift(), {"input_ids": torch.randint(3, 20, (2, 8))})

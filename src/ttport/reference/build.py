@@ -5,6 +5,8 @@ from __future__ import annotations
 from torch import fx
 
 from ..capture.bind import is_symbolic
+from ..capture.identity import view_base
+from ..capture.record import written
 from .arguments import Arguments
 from .emit import Body, FunctionBuilder, GenerationError, Item, op_name, parameter_expression
 from .expr import Expr
@@ -34,6 +36,9 @@ def build_body(builder: FunctionBuilder, kinds) -> Body:
         expr = _expression(builder, item.node)
         if item.node in inlined:
             builder.exprs[item.node] = expr
+            continue
+        if item.node not in last_use and written(item.node):  # an in-place write nothing reads by this name
+            statements.append(Statement([], expr.text))
             continue
         name = names.assign(_wanted(builder, items, position), position, last_use.get(item.node, position))
         builder.exprs[item.node] = Expr(name)
@@ -71,12 +76,17 @@ def _produced(builder, item: Item) -> list[fx.Node]:
 
 
 def _live(builder, items, reads, outputs) -> list[bool]:
+    """Items whose values are needed, and in-place writes into a tensor read later (BART's shift_tokens_right
+    fills `shifted[:, 1:]`, a view of the tensor it returns)."""
     needed = set(outputs)
+    bases = {view_base(n) for n in needed}
     live = [False] * len(items)
     for i in range(len(items) - 1, -1, -1):
-        if any(n in needed for n in _produced(builder, items[i])):
+        writes = written(items[i].node) if items[i].node is not None else []
+        if any(n in needed for n in _produced(builder, items[i])) or any(view_base(n) in bases for n in writes):
             live[i] = True
             needed.update(reads[i])
+            bases.update(view_base(n) for n in reads[i])
     return live
 
 
@@ -129,7 +139,10 @@ def _expression(builder, node: fx.Node) -> Expr:
         return _method(builder, node, arguments)
     if emitter is None:
         return _generic(builder, node, arguments)
-    return emitter(arguments)
+    expr = emitter(arguments)
+    if arguments.unread():  # the readable form would drop an argument: write the exact ATen call instead
+        return _generic(builder, node, Arguments(node, builder))
+    return expr
 
 
 def _generic(builder, node, arguments) -> Expr:

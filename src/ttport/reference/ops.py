@@ -32,7 +32,7 @@ def method(name: str, *args: str, star: str | None = None):
         parts, skipped = [], False
         for n in args:  # positional while nothing was skipped, then keywords
             if a.given(n):
-                parts.append(f"{n}={a.p(n)}" if skipped else a.p(n))
+                parts.append(f"{n}={a.p(n)}" if skipped or n in a.keyword_only else a.p(n))
             skipped = skipped or not a.given(n)
         if star is not None:
             parts = a.spread(star) + parts
@@ -233,7 +233,7 @@ OPS = {
     "max": optional(method("max", "dim", "keepdim"), function("torch.maximum", ("self", "other")), "other"),
     "min": optional(method("min", "dim", "keepdim"), function("torch.minimum", ("self", "other")), "other"),
     "argmax": method("argmax", "dim", "keepdim"),
-    "cumsum": method("cumsum", "dim"),
+    "cumsum": method("cumsum", "dim", "dtype"),
     "native_layer_norm": function("torch.native_layer_norm", ("input", "normalized_shape", "weight", "bias", "eps")),
     "scaled_dot_product_attention": function(
         f"{F}.scaled_dot_product_attention",
@@ -242,8 +242,8 @@ OPS = {
     ),
     "conv1d": function(f"{F}.conv1d", ("input", "weight"), ("bias", "stride", "padding", "dilation", "groups")),
     "conv2d": function(f"{F}.conv2d", ("input", "weight"), ("bias", "stride", "padding", "dilation", "groups")),
-    "addmm": function("torch.addmm", ("self", "mat1", "mat2")),
-    "baddbmm": function("torch.baddbmm", ("self", "batch1", "batch2")),
+    "addmm": function("torch.addmm", ("self", "mat1", "mat2"), ("beta", "alpha")),
+    "baddbmm": function("torch.baddbmm", ("self", "batch1", "batch2"), ("beta", "alpha")),
     "einsum": function("torch.einsum", ("equation", "tensors")),
     "log1p": function("torch.log1p"),
     "floor": function("torch.floor"),
