@@ -9,11 +9,10 @@ import subprocess
 import sys
 import tempfile
 
-from ..validate.api_check import RecordedApi, check_source
+from ..validate.api_check import RecordedApi, check_source, recorded_api_path
 
 _RUFF_OPTIONS = ["--isolated", "--line-length", "120", "--target-version", "py310"]
 _RULES = ["--select", "E,F,W,I,UP,B", "--ignore", "B905"]
-RECORDED_API = pathlib.Path(__file__).parents[3] / "tests" / "data" / "ttnn_api_0.81.1.json"
 
 
 def _ruff(*arguments: str, cwd: pathlib.Path) -> subprocess.CompletedProcess:
@@ -56,8 +55,9 @@ def _syntax_problems(path: str, text: str) -> list[str]:
 
 
 def api_problems(sources: dict[str, str]) -> list[str]:
-    if not RECORDED_API.is_file():
-        return [f"recorded ttnn API not found at {RECORDED_API}: ttnn names and keywords were not checked"]
-    api = RecordedApi(RECORDED_API)
+    recorded = recorded_api_path()
+    if not recorded.is_file():
+        return [f"recorded ttnn API not found at {recorded}: ttnn names and keywords were not checked"]
+    api = RecordedApi(recorded)
     found = [check_source(text, path, api) for path, text in sources.items() if "ttnn" in text]
     return [str(problem) for problems in found for problem in problems]
