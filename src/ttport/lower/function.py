@@ -10,7 +10,7 @@ from torch import fx
 
 from ..capture.bind import is_symbolic
 from ..capture.tree import ModuleCall
-from ..port.model import Fallback, InputSpec
+from ..ported import Fallback, InputSpec
 from ..reference.build import _expression, _live, _reads
 from ..reference.emit import FunctionBuilder, Item, parameter_expression
 from ..reference.expr import Expr, literal
