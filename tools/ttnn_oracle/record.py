@@ -66,6 +66,9 @@ API_NAMES = [
     "model_preprocessing.preprocess_linear_bias", "model_preprocessing.preprocess_layernorm_parameter",
     "model_preprocessing.preprocess_embedding_weight", "model_preprocessing.fold_batch_norm2d_into_conv2d",
     "CONFIG",
+    "conv2d", "conv1d", "conv_transpose2d", "Conv2dConfig", "Conv1dConfig", "prepare_conv_weights", "prepare_conv_bias",
+    "max_pool2d", "avg_pool2d", "global_avg_pool2d", "adaptive_avg_pool2d", "upsample", "group_norm", "batch_norm",
+    "fold",
 ]
 
 ENUM_NAMES = [

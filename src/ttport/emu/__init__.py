@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from . import model_preprocessing, ops, transformer  # noqa: F401  (registers every op)
 from .config import CONFIG
+from .conv_config import Conv1dConfig, Conv2dConfig, PaddingMode
 from .device import Device, close_device, manage_device, open_device
 from .errors import (
     DeallocatedError,
@@ -44,6 +45,10 @@ from .memory import (
 )
 from .numerics import MathFidelity, Numerics, WormholeComputeKernelConfig, numerics, set_numerics
 from .ops.activations import UnaryOpType, UnaryWithParam
+from .ops.batch_norm import batch_norm
+from .ops.conv import conv1d, conv2d
+from .ops.conv_prepare import prepare_conv_bias, prepare_conv_weights
+from .ops.conv_transpose import conv_transpose2d
 from .ops.conversion import (
     clone,
     deallocate,
@@ -79,9 +84,13 @@ from .ops.eltwise import (
     where,
 )
 from .ops.embedding import EmbeddingsType, embedding
+from .ops.fold import fold
+from .ops.group_norm import create_group_norm_input_mask, create_group_norm_weight_bias_rm, group_norm
 from .ops.matmul import linear, matmul
 from .ops.normalization import SoftmaxDefaultProgramConfig, layer_norm, rms_norm, softmax
+from .ops.pool import adaptive_avg_pool2d, avg_pool2d, global_avg_pool2d, max_pool2d
 from .ops.reduction import max, mean, sum
+from .ops.upsample import upsample
 from .serialization import dump_tensor, load_tensor
 from .tensor import Shape, Tensor
 from .trace import OpRecord, trace
