@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
+from test_lower_conv import CONV_CASES
 from test_lower_helpers import Forward, lower_and_verify, report
 
 from ttport.lower.rules import RULES
@@ -87,6 +88,7 @@ CASES = {
         "ttnn.transformer.scaled_dot_product_attention",
     ),
 }
+CASES.update(CONV_CASES)  # convolution, pooling, batch norm, resize: test_lower_conv.py
 # Ops a case needs besides the one under test that run on host by design (where's condition: `>` has no rule).
 ALLOWED_FALLBACKS = {"where": {"aten.gt.Scalar"}}
 

@@ -16,6 +16,7 @@ from torch import fx
 
 from ..capture.identity import MAX_INDEX
 from .graph import arguments, is_float, shape
+from .rules_conv import conv_rules
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Rule:
     when: Callable | None = None  # (node, context) -> None if the rule applies, else the reason it does not
     alias: bool = False  # the output may share the input's buffer (reshape): never deallocate the input for it
     keeps_form: bool = False  # output form = first input's form (reshape of ids stays ids)
+    output_form: str = "tile"  # the form the op produces (convs and pools: channels-last "nhwc", rules_conv.py)
 
 
 def _call(name: str, *positional: str, keywords: tuple = (), memory: bool = True):
@@ -250,6 +252,9 @@ RULES: dict[str, Rule] = {
     "clamp": Rule("ttnn.clamp", _clamp, when=_clamp_when),
     "scaled_dot_product_attention": Rule("ttnn.transformer.scaled_dot_product_attention", _sdpa, when=_sdpa_when),
 }
+
+
+RULES.update(conv_rules(Rule))  # convolutions, pooling, batch norm, resize: rules_conv.py
 
 
 def _times_one(node, _context):

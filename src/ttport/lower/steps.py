@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # Where a value lives: bfloat16 TILE on device, uint32 ROW_MAJOR on device (embedding ids), a torch tensor on host.
-DEVICE_FORMS = ("tile", "ids")
+DEVICE_FORMS = ("tile", "ids", "nhwc")  # nhwc: a 4-D NCHW value held channels-last [N, H, W, C] (rules_conv.py)
+# Conversions between device forms that need no trip to host: NCHW <-> NHWC is one ttnn.permute.
+DIRECT = {("tile", "nhwc"): "ttnn.permute({x}, (0, 2, 3, 1))", ("nhwc", "tile"): "ttnn.permute({x}, (0, 3, 1, 2))"}
 FORMS = DEVICE_FORMS + ("host",)
 Key = tuple  # (fx.Node, form)
 
@@ -32,6 +34,8 @@ class Step:
 def conversion(source: Key, form: str) -> tuple[str, str]:
     """(text template, wanted-name suffix) moving `source` into `form`; {x} is the source's name."""
     node, start = source
+    if (start, form) in DIRECT:
+        return DIRECT[(start, form)], "nhwc" if form == "nhwc" else "nchw"
     if start == "host" and form == "tile":
         return "ttnn.from_torch({x}, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)", "device"
     if start == "host" and form == "ids":

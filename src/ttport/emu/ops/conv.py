@@ -86,7 +86,9 @@ def nhwc_values(op: str, tensor: Tensor, batch: int, height: int, width: int, ch
 
 def _conv_flops(inputs, outputs) -> int:
     weight = inputs[1]
-    inner = math.prod(weight.shape[1:]) if len(weight.shape) == 4 and weight.device() is None else weight.shape[-2]
+    inner = (
+        math.prod(tuple(weight.shape)[1:]) if len(weight.shape) == 4 and weight.device() is None else weight.shape[-2]
+    )
     return 2 * outputs[0].shape[-2] * outputs[0].shape[-1] * inner if outputs else 0
 
 
