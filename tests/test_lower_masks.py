@@ -113,8 +113,9 @@ def test_left_padded_causal_attention_has_no_nan_on_device(device):
     lowered, checks, source = lower_and_verify(PaddedAttention(), {"x": x, "attention_mask": attention_mask}, device)
     assert "clamp(torch.finfo(torch.bfloat16).min, torch.finfo(torch.bfloat16).max)" in source, source
     assert all(c.passed for c in checks), [(c.path, c.pcc, c.error) for c in checks]
-    function = getattr(load(lowered), lowered.kind("padded_attention").name)
+    namespace = load(lowered)
     on_device = ttnn.from_torch(x, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
-    actual = ttnn.to_torch(function(on_device, attention_mask)).to(torch.float32)
+    prepared = namespace.prepare_inputs(on_device, attention_mask, device=device)
+    actual = ttnn.to_torch(namespace.padded_attention(*prepared)).to(torch.float32)
     assert not actual.isnan().any()
     assert torch.allclose(actual, PaddedAttention()(x, attention_mask), atol=0.05)

@@ -48,6 +48,8 @@ class KindPort:
     fallbacks: list[Fallback] = field(default_factory=list)
     config: dict = field(default_factory=dict)  # its config keyword arguments and their values for this model
     instances: dict = field(default_factory=dict)  # module path of every instance -> its config keyword values
+    # its source also defines prepare_inputs(<inputs>, *, device), whose results are the function's arguments
+    prepare_inputs: bool = False
 
 
 @dataclass

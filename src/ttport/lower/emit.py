@@ -199,9 +199,14 @@ class Wanted:
         return None
 
 
-def render(lowering, plan: Plan) -> list[Statement]:
+def render(lowering, plan: Plan, only=None, skip=()) -> list[Statement]:
+    """Statements of the steps at `only` (all by default) except those at `skip`; a value made by a skipped step
+    is an argument here, never deallocated."""
     statements = []
+    skipped = {key for i in skip for key in lowering.steps[i].outputs}
     for position, step in enumerate(lowering.steps):
+        if position in skip or (only is not None and position not in only):
+            continue
         lowering.at = step
         lowering.builder.current = {node: lowering.names[(node, form)] for node, form in step.reads}
         text = step.render()
@@ -212,7 +217,8 @@ def render(lowering, plan: Plan) -> list[Statement]:
             targets = [targets[0] + ","]
         statements.append(Statement(targets, text, call=step.call))
         for key in plan.deallocate_after.get(position, []):
-            statements.append(Statement([], f"ttnn.deallocate({lowering.names[key]})"))
+            if key not in skipped and only is None:
+                statements.append(Statement([], f"ttnn.deallocate({lowering.names[key]})"))
     return statements
 
 

@@ -67,6 +67,7 @@ class LoweredCall:
     inline: bool = False  # an activation wrapper: callers emit its op in place of the call
     uses_parameters: bool = False
     takes_device: bool = False  # no device tensor to take the device from: a `device` keyword (tt-metal's way)
+    preparation: str = ""  # prepare_inputs(<inputs>, *, device) -> this function's arguments (prepare.py), or ""
     text: str = ""
     peak_bytes: int = 0
 
@@ -353,7 +354,7 @@ def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bo
 
 
 def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
-    from . import emit
+    from . import emit, prepare
 
     lowering.child_kinds = []
     lowering.takes_device = False
@@ -375,15 +376,22 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     emit.insert_conversions(lowering)
     plan = emit.Plan(lowering)
     emit.assign_names(lowering, plan)
-    statements = emit.render(lowering, plan)
-    statements = _prelude(lowering, statements) + statements
+    moved = prepare.hoisted(lowering, plan) if not call.path else []
+    body = emit.render(lowering, plan, only=set(moved)) if moved else []
+    returned = [lowering.names[key] for key in prepare.exports(lowering, moved)]
+    prepare.rename_exports(lowering, moved)  # the forward's argument is "attention_mask", not "..._device"
+    statements = emit.render(lowering, plan, skip=moved)
+    kept_steps = [s for i, s in enumerate(lowering.steps) if i not in moved]
+    statements = _prelude(lowering, statements, kept_steps) + statements
     statements = emit.loops(lowering, statements)
+    specs, params = _input_specs(lowering), list(lowering.params)  # what the module is called with
+    preparation = _preparation(lowering, moved, body, returned, statements) if moved else ""
     output_fresh = [_fresh(lowering, plan, key) for key in lowering.output_keys]
     result = LoweredCall(
         kind=kind_name,
         steps=lowering.steps,
-        inputs=_input_specs(lowering),
-        params=lowering.params,
+        inputs=specs,
+        params=params,
         kwargs=dict(lowering.builder.kwargs),
         output_keys=lowering.output_keys,
         output_fresh=output_fresh,
@@ -396,6 +404,7 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     )
     result.inline = _is_activation(lowering)
     result.output_names = [lowering.names[k].split("[", 1)[0] for k in lowering.output_keys]
+    result.preparation = preparation
     result.text = _function_text(lowering, statements, kind_name)
     result.peak_bytes = emit.peak_bytes(lowering, plan)
     return result
@@ -450,18 +459,37 @@ def _is_activation(lowering: Lowering) -> bool:
 ACTIVATIONS = {"ttnn.gelu", "ttnn.relu", "ttnn.silu", "ttnn.tanh", "ttnn.sigmoid"}
 
 
-def _prelude(lowering: Lowering, statements: list[Statement]) -> list[Statement]:
+def _preparation(lowering: Lowering, moved: list[int], body, returned: list[str], statements) -> str:
+    """prepare_inputs' text; the function's parameters become what it returns (the inputs still read, then the
+    prepared values)."""
+    from . import prepare
+
+    sizes = [Statement([name], text) for name, text in lowering.builder.prelude.items()]
+    root_text = "\n".join(line for statement in statements for line in statement.lines())
+    root_text += "\n" + " ".join(lowering.names[key] for key in lowering.output_keys)
+    kept = [name for name in lowering.params if re.search(rf"\b{re.escape(name)}\b", root_text)]
+    text = prepare.function_text(list(lowering.params), body, _kept(sizes, body, []), kept + returned)
+    lowering.params = kept + [lowering.names[key] for key in prepare.exports(lowering, moved)]
+    return text
+
+
+def _prelude(lowering: Lowering, statements: list[Statement], steps: list) -> list[Statement]:
     """Sizes and the device read up front, each kept only if something after it reads it (a fused or lowered op
     may no longer need a size the torch code used)."""
     prelude = [Statement([name], text) for name, text in lowering.builder.prelude.items()]
-    if _needs_device(lowering):
+    if _needs_device(lowering, steps):
         source = _device_source(lowering)
         if source is None:  # every input is on host and no parameter is read here: the caller passes the device
             lowering.takes_device = True
         else:
             prelude.append(Statement(["device"], source))
+    return _kept(prelude, statements, [lowering.names[key] for key in lowering.output_keys])
+
+
+def _kept(prelude: list[Statement], statements: list[Statement], returned: list[str]) -> list[Statement]:
+    """The prelude statements something after them reads (the statements, the returned names, a later size)."""
     readers = "\n".join(line for statement in statements for line in statement.lines())
-    readers += "\n" + " ".join(lowering.names[key] for key in lowering.output_keys)  # the return line
+    readers += "\n" + " ".join(returned)  # the return line
     kept = []
     for statement in reversed(prelude):
         if re.search(rf"\b{re.escape(statement.targets[0])}\b", readers):
@@ -470,10 +498,10 @@ def _prelude(lowering: Lowering, statements: list[Statement]) -> list[Statement]
     return kept[::-1]
 
 
-def _needs_device(lowering: Lowering) -> bool:
+def _needs_device(lowering: Lowering, steps: list) -> bool:
     """A host value goes to the device here, or a callee takes the device as a keyword."""
-    uploads = any("from_torch" in "".join(s.device_ops) for s in lowering.steps)
-    return uploads or any(lowering.ports[s.call_key].takes_device for s in lowering.steps if s.call_key)
+    uploads = any("from_torch" in "".join(s.device_ops) for s in steps)
+    return uploads or any(lowering.ports[s.call_key].takes_device for s in steps if s.call_key)
 
 
 def _device_source(lowering: Lowering) -> str | None:

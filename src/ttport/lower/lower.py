@@ -98,13 +98,14 @@ def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, l1:
             KindPort(
                 name=kind.name,
                 group="model" if kind is generated.top else _group(kind.name),
-                source=format_source(_memory_note(first, l1) + first.text),
+                source=format_source(_preparation(first) + _memory_note(first, l1) + first.text),
                 inputs=first.inputs,
                 preprocessor=preprocessors.get(kind.cls, ""),
                 calls=first.calls,
                 fallbacks=fallbacks,
                 config=dict(first.kwargs),
                 instances=instances,
+                prepare_inputs=bool(first.preparation),
             )
         )
     _untangle_groups(kinds)
@@ -142,6 +143,10 @@ def _group_cycle(kinds: list[KindPort]) -> set[str]:
             if reaches(target, group, {target}):
                 return {group, target}
     return set()
+
+
+def _preparation(port: LoweredCall) -> str:
+    return port.preparation + "\n\n" if port.preparation else ""
 
 
 def _memory_note(port: LoweredCall, l1: bool) -> str:
