@@ -59,6 +59,7 @@ class LoweredModel:
     reference_source: str  # reference/torch_<model>.py, from ttport.reference
     parameters_source: str  # tt/parameters.py: create_ttnn_parameters(torch_model, device) and the preprocessors
     weights: str = "bf16"  # "bf16" or "bfp8"
+    memory_plan: str = ""  # where activations live and the input shapes that was planned and checked for (README)
 
     @property
     def top(self) -> KindPort:

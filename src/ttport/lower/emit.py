@@ -248,13 +248,21 @@ def _bytes(key) -> int:
     value = meta(node)
     if value is None or form not in DEVICE_FORMS:
         return 0
-    dims = [d if isinstance(d, int) else 32 for d in value.shape] or [1]
+    dims = [_captured(d) for d in value.shape] or [1]
     if form == "ids":
         return math.prod(dims) * 4
     rows = math.prod(dims[:-1]) if len(dims) > 1 else 1
     height = dims[-2] if len(dims) > 1 else 1
     batch = rows // max(height, 1)
     return batch * (-(-height // 32) * 32) * (-(-dims[-1] // 32) * 32) * 2
+
+
+def _captured(size) -> int:
+    """A dim at the captured inputs' shapes: a run-time size by its value in the captured forward."""
+    if isinstance(size, int):
+        return size
+    hint = getattr(size.node, "hint", None)
+    return hint if isinstance(hint, int) else 32
 
 
 def loops(lowering, statements: list[Statement]) -> list[Statement]:
