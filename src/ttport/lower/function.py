@@ -304,7 +304,8 @@ class Lowering:
             return Step([(node, form)], [parent], lambda: f"{self.name_of(parent)}[{node.args[1]}]")
         rule = RULES[op]
         reads = [(s, rule.forms.get(self.argument_of(node, s), "tile")) for s in sources]
-        step = Step([(node, form)], reads, lambda: rule.render(Render(self, node, rule)), device_ops=(rule.call,))
+        device_ops = (rule.call,) + (("ttnn.from_torch",) if rule.uploads else ())
+        step = Step([(node, form)], reads, lambda: rule.render(Render(self, node, rule)), device_ops=device_ops)
         if rule.alias and sources:
             step.shares = {(node, form): (sources[0], form)}
         return step
@@ -312,8 +313,9 @@ class Lowering:
     def argument_of(self, node: fx.Node, source: fx.Node) -> str:
         """The argument of `node` that reads `source` (read through identities: `0 + x` is x)."""
         for name, value in arguments(node).items():
-            if isinstance(value, fx.Node) and value.op != "get_attr" and self.resolve(value) is source:
-                return name
+            for item in value if isinstance(value, (list, tuple)) else [value]:  # a list of tensors (index's)
+                if isinstance(item, fx.Node) and item.op != "get_attr" and self.resolve(item) is source:
+                    return name
         return ""
 
     def call_step(self, item: Item) -> Step:
