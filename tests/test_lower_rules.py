@@ -158,3 +158,11 @@ def test_index_with_one_index_tensor_reads_rows_of_the_first_dim(device):
     lowered, checks, source = lower_and_verify(forward, inputs, device, name="rows")
     assert "ttnn.embedding(" in source and not [f for kind in lowered.kinds for f in kind.fallbacks], source
     assert all(c.pcc >= 0.999 for c in checks), report(checks)
+
+
+def test_a_slice_to_a_run_time_size_is_a_device_slice(device):
+    """x[:, : y.shape[1]]: the bound is the sequence length, a size known at run time only."""
+    forward = Forward(lambda m, x, y: x[:, : y.shape[1]] + y)
+    lowered, checks, source = lower_and_verify(forward, {"x": randn(2, 12, 64), "y": randn(2, 8, 64)}, device)
+    assert "ttnn.slice(" in source and not [f for kind in lowered.kinds for f in kind.fallbacks], source
+    assert all(c.pcc >= 0.999 for c in checks), report(checks)

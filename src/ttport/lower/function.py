@@ -260,6 +260,8 @@ class Lowering:
     def offset_text(self, size, offset) -> str:
         if offset is None:
             return self.size_text(size)
+        if isinstance(offset, fx.Node):  # a run-time size (x[:, :sequence_length]), by its size name
+            return self.builder.value(offset).text
         if offset >= 0:
             return str(offset)
         if isinstance(size, int):
