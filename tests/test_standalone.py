@@ -14,8 +14,11 @@ import tempfile
 import textwrap
 
 import pytest
+import torch
 
+from ttport.port import provenance
 from ttport.port.pipeline import run
+from ttport.port.sources import EmitError
 from ttport.zoo import resolve
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -204,3 +207,51 @@ def test_inside_a_tt_metal_checkout_its_conventions_are_used(bert_tiny, tmp_path
     _pytest(tests / "test_embeddings.py", metal, tmp_path / "blocked.log", extra_path=[metal])
     assert (metal / "tests/ttnn/used").read_text() == "assert_with_pcc"
     assert (metal / "device_used").read_text() == "yes"
+
+
+def _bert(**config):
+    import transformers
+
+    torch.manual_seed(0)
+    base = dict(vocab_size=50, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=40)
+    return transformers.BertModel(transformers.BertConfig(**(base | config))).eval()
+
+
+def test_a_local_directory_is_recorded_relative_to_the_project(tmp_path):
+    from transformers import BertModel
+
+    _bert().save_pretrained(tmp_path / "checkpoints/bert")
+    model = BertModel.from_pretrained(str(tmp_path / "checkpoints/bert"), attn_implementation="eager")
+    source = provenance.model_source(model, str(tmp_path / "checkpoints/bert"), tmp_path / "models/demos/bert")
+    assert source.default == "str(PROJECT / '../../../checkpoints/bert')" and source.files == {}
+    assert (source.model_class, source.options) == ("BertModel", {"attn_implementation": "eager"})
+
+
+def test_a_factory_is_recorded_as_written_and_other_modules_are_refused(tmp_path):
+    source = provenance.model_source(torch.nn.Linear(2, 2), "my_models.zoo:make", tmp_path / "p")
+    assert source.default == "'my_models.zoo:make'" and source.model_class == ""
+    with pytest.raises(EmitError, match="package.module:factory"):
+        provenance.model_source(torch.nn.Linear(2, 2), "some-builtin", tmp_path / "p")
+
+
+def test_weights_of_a_model_built_in_memory_are_saved_up_to_a_limit(tmp_path, monkeypatch):
+    source = provenance.model_source(_bert(), "bert-small", tmp_path / "p")
+    assert set(source.files) == {"tests/data/model/config.json", "tests/data/model/model.safetensors"}
+    monkeypatch.setattr(provenance, "MAX_SAVED_BYTES", 1000)
+    with pytest.raises(EmitError, match="MiB of weights"):
+        provenance.model_source(_bert(), "bert-small", tmp_path / "p")
+
+
+def test_the_model_variable_overrides_the_recorded_model(bert_tiny, tmp_path):
+    from transformers import BertModel
+
+    model = BertModel.from_pretrained(str(bert_tiny / "tests/data/model"))
+    with torch.no_grad():
+        model.encoder.layer[0].output.dense.weight.neg_()
+    model.save_pretrained(tmp_path / "wrong")
+    environment = dict(os.environ, BERT_TINY_MODEL=str(tmp_path / "wrong"), OMP_NUM_THREADS="1")
+    tests = bert_tiny / "tests/test_feedforward.py"
+    command = [sys.executable, "-m", "pytest", str(tests), "-q", "-p", "no:cacheprovider"]
+    result = subprocess.run(command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "test_bert_output[encoder.layer.0" in result.stdout and "PCC" in result.stdout
