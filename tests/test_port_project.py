@@ -16,9 +16,9 @@ from port_models import SPEC, port_tiny
 from ttport.port import sources
 from ttport.port.emit import emit
 from ttport.port.headers import GENERATED, file_status
-from ttport.port.model import InputSpec, KindPort, LoweredModel
 from ttport.port.runner import run_tests
 from ttport.port.sources import EmitError
+from ttport.ported import InputSpec, KindPort, LoweredModel
 from ttport.validate.pcc import compare
 
 TESTS = str(pathlib.Path(__file__).parent)
@@ -187,8 +187,8 @@ def test_instances_with_their_own_config_get_it_per_case():
 
 
 def test_readme_names_fallbacks_op_counts_and_failures(tiny):
-    from ttport.port.model import Fallback, ModuleCheck
     from ttport.port.readme import readme
+    from ttport.ported import Fallback, ModuleCheck
 
     _, _, lowered, checks = tiny
     lowered.kinds[0].fallbacks = [Fallback("aten.cumsum.default", "block", "no ttnn rule for cumsum")]

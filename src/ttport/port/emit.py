@@ -11,8 +11,8 @@ import pathlib
 import re
 from dataclasses import dataclass, field
 
+from ..ported import LoweredModel, ModuleCheck
 from . import cases, lint, provenance, readme, testgen
-from .model import LoweredModel, ModuleCheck
 from .sources import EmitError, docstring, tt_files
 from .writer import WriteReport, write_project
 

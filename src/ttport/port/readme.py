@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from .model import LoweredModel, ModuleCheck
+from ..ported import LoweredModel, ModuleCheck
 from .provenance import ModelSource
 from .sources import file_stem, groups
 
@@ -82,7 +82,7 @@ def _pcc_table(checks: list[ModuleCheck]) -> str:
         "|---|---|---:|---:|---:|---:|---|",
     ]
     for check in checks:
-        mark = "ok" if check.passed else f"**FAIL** {check.error}".strip()
+        mark = "ok" if check.passed else f"**FAIL** {check.failure}"
         lines.append(
             f"| `{check.path or '<model>'}` | `{check.kind}` | {check.pcc:.6f} | {check.max_abs_error:.3g} | "
             f"{check.threshold} | {check.device_ops} | {mark} |"

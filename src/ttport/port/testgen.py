@@ -10,7 +10,7 @@ from __future__ import annotations
 import pathlib
 import textwrap
 
-from .model import INPUT_KINDS, KindPort, LoweredModel, ModuleCheck
+from ..ported import INPUT_KINDS, KindPort, LoweredModel, ModuleCheck
 from .provenance import ModelSource
 from .sources import EmitError, docstring, file_stem, groups, signature
 
@@ -121,6 +121,8 @@ def _test(kind: KindPort, paths: list[str], thresholds: dict[str, float]) -> str
     arguments = list(inputs)
     if "parameters" in signature(kind).keywords:
         arguments.append("parameters=subtree(parameters, path)")
+    if "device" in signature(kind).keywords:
+        arguments.append("device=device")
     if shared:
         arguments += [f"{name}={_literal(value)}" for name, value in kind.config.items()]
     else:
