@@ -163,6 +163,16 @@ def test_generated_tests_pass_with_every_other_ttport_import_blocked(bert_tiny, 
     assert not log.exists(), log.read_text()
 
 
+@pytest.mark.slow
+def test_minilm_tests_pass_with_every_other_ttport_import_blocked(minilm, tmp_path):
+    project = tmp_path / "elsewhere" / "minilm"
+    shutil.copytree(minilm, project)
+    log = tmp_path / "blocked.log"
+    output = _pytest(project / "tests", tmp_path, log)
+    assert "passed" in output and "failed" not in output
+    assert not log.exists(), log.read_text()
+
+
 FAKE_UTILS = """
 import pathlib
 
