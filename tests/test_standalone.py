@@ -265,3 +265,21 @@ def test_the_model_variable_overrides_the_recorded_model(bert_tiny, tmp_path):
     result = subprocess.run(command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=600)
     assert result.returncode == 1, result.stdout[-3000:]
     assert "test_bert_output[encoder.layer.0" in result.stdout and "PCC" in result.stdout
+
+
+def test_a_class_transformers_does_not_export_is_recorded_by_module_and_rebuilt(tmp_path):
+    import importlib.util
+
+    model, _ = resolve("whisper-tiny")  # WhisperEncoder: not a top-level transformers name
+    source = provenance.model_source(model, "whisper-tiny", tmp_path)
+    assert source.model_class == "transformers.models.whisper.modeling_whisper:WhisperEncoder"
+    for path, data in source.files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(data)
+    spec = importlib.util.spec_from_file_location("generated_helpers", SOURCE / "ttport/port/templates/helpers.py")
+    helpers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helpers)
+    loaded = helpers.load_torch_model(str(tmp_path / provenance.WEIGHTS_DIR), source.model_class, **source.options)
+    expected, rebuilt = model.state_dict(), loaded.state_dict()
+    assert type(loaded) is type(model) and expected.keys() == rebuilt.keys()
+    assert all(torch.equal(expected[name], rebuilt[name]) for name in expected)

@@ -39,17 +39,22 @@ def package_directory(package, relative, install):
     return str(pathlib.Path(list(spec.submodule_search_locations)[0]) / relative)
 
 
+def _imported(dotted):
+    """package.module:name -> that object."""
+    module, _, name = dotted.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def load_torch_model(spec, model_class, **options):
     """The torch model from `spec`: package.module:factory (returning the model or (model, inputs)), else a local
-    Hugging Face directory or model id loaded with transformers.<model_class>.from_pretrained(spec, **options)."""
+    Hugging Face directory or model id loaded with model_class.from_pretrained(spec, **options); model_class is a
+    name transformers exports (BertModel) or module:Class."""
     if ":" in spec and not pathlib.Path(spec).exists():
-        module, _, name = spec.partition(":")
-        made = getattr(importlib.import_module(module), name)()
+        made = _imported(spec)()
         model = made[0] if isinstance(made, (tuple, list)) else made
     else:
-        import transformers
-
-        model = getattr(transformers, model_class).from_pretrained(spec, **options)
+        model_class = _imported(model_class if ":" in model_class else f"transformers:{model_class}")
+        model = model_class.from_pretrained(spec, **options)
     return model.eval()
 
 
