@@ -11,7 +11,7 @@ from ..reference.build import _wanted
 from ..reference.naming import Names, safe
 from ..reference.statements import Statement, reroll
 from .graph import arguments, meta, op_name
-from .steps import DEVICE_FORMS, Step, conversion, overflows_bfloat16
+from .steps import DEVICE_FORMS, DIRECT, Step, conversion, overflows_bfloat16
 
 _LIST_MEMBER = re.compile(r"\.\d+$")
 VIEWS = {"view", "reshape", "_unsafe_view", "unsqueeze", "squeeze", "flatten"}
@@ -28,11 +28,13 @@ def insert_conversions(lowering) -> None:
         for key in step.reads:
             if key not in produced and key not in needed:
                 needed.append(key)
+    needed += [key for key in lowering.output_keys if key not in produced and key not in needed]  # NHWC returned
     lowering.at = None
     for key in needed:
         node, form = key
         native = (node, lowering.form.get(node, "host"))
-        chain = [native, key] if native[1] == "host" or form == "host" else [native, (node, "host"), key]
+        direct = native[1] == "host" or form == "host" or (native[1], form) in DIRECT
+        chain = [native, key] if direct else [native, (node, "host"), key]
         for source, target in zip(chain, chain[1:]):
             if target in produced:
                 continue
@@ -43,7 +45,7 @@ def insert_conversions(lowering) -> None:
                 [source],
                 (lambda t=template, s=source: t.format(x=lowering.name_of(s))),
                 comment=BEYOND_BFLOAT16 if clamp else "",
-                device_ops=("ttnn.from_torch",) if target[1] in DEVICE_FORMS else ("ttnn.to_torch",),
+                device_ops=_conversion_ops(source[1], target[1]),
             )
             step.suffix = suffix
             step.fresh = {target: target[1] in DEVICE_FORMS}
@@ -75,6 +77,12 @@ def _flat(values):
             yield from _flat(value)
         else:
             yield value
+
+
+def _conversion_ops(start: str, form: str) -> tuple:
+    if (start, form) in DIRECT:
+        return ("ttnn.permute",)
+    return ("ttnn.from_torch",) if form in DEVICE_FORMS else ("ttnn.to_torch",)
 
 
 def _after_producer(steps: list[Step], key) -> int:
