@@ -23,24 +23,23 @@ from ttport.zoo import resolve
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "src"
-# What `import ttnn` on the emulator needs: the plugin, the emulator, the package itself.
-ALLOWED = ("ttport", "ttport.pytest_plugin", "ttport.emu")
+# What `import ttnn` on the emulator needs: the package itself, the pytest plugin, the emulator and its modules.
+MODULES, PACKAGES = ("ttport", "ttport.pytest_plugin"), ("ttport.emu",)
 
 BLOCKER = '''
 import importlib.abc
 import os
 import sys
 
-ALLOWED = {allowed!r}
+MODULES, PACKAGES = {modules!r}, {packages!r}
 
 
 class BlockTtport(importlib.abc.MetaPathFinder):
     """Refuses every ttport module but the emulator's and logs the attempt (caught ImportErrors stay visible)."""
 
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] != "ttport" or any(name == a or name.startswith(a + ".") for a in ALLOWED[2:]):
-            return None
-        if name in ALLOWED[:2]:
+        allowed = name in MODULES or any(name == p or name.startswith(p + ".") for p in PACKAGES)
+        if name.split(".")[0] != "ttport" or allowed:
             return None
         with open(os.environ["TTPORT_BLOCK_LOG"], "a") as log:
             log.write(name + "\\n")
@@ -132,7 +131,7 @@ def test_minilm_project_is_standalone_and_finds_its_weights_in_their_package(min
 def _pytest(project_tests: pathlib.Path, cwd: pathlib.Path, log: pathlib.Path, *, extra_path=()) -> str:
     blocker = cwd / "blocker"
     blocker.mkdir(exist_ok=True)
-    (blocker / "sitecustomize.py").write_text(BLOCKER.format(allowed=ALLOWED))
+    (blocker / "sitecustomize.py").write_text(BLOCKER.format(modules=MODULES, packages=PACKAGES))
     environment = dict(os.environ, TTPORT_BLOCK_LOG=str(log), HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1")
     # Only the blocker and ttport's sources (where it is not installed): not the checkout, its tests or its models.
     environment["PYTHONPATH"] = os.pathsep.join([str(blocker), *map(str, extra_path), str(SOURCE)])
@@ -145,7 +144,7 @@ def _pytest(project_tests: pathlib.Path, cwd: pathlib.Path, log: pathlib.Path, *
 
 def test_the_blocker_blocks(tmp_path):
     (tmp_path / "blocker").mkdir()
-    (tmp_path / "blocker/sitecustomize.py").write_text(BLOCKER.format(allowed=ALLOWED))
+    (tmp_path / "blocker/sitecustomize.py").write_text(BLOCKER.format(modules=MODULES, packages=PACKAGES))
     environment = dict(os.environ, TTPORT_BLOCK_LOG=str(tmp_path / "log"))
     environment["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "blocker"), str(SOURCE)])
     code = "import ttport.emu\ntry:\n    import ttport.zoo\nexcept ImportError as e:\n    print(e)\n"
