@@ -6,6 +6,7 @@ import pytest
 import torch
 import ttnn
 
+from ttport.emu import errors
 from ttport.validate import pcc
 
 GRID = ttnn.CoreCoord(8, 8)
@@ -78,7 +79,7 @@ def test_a_legal_2d_config_runs_and_matches_the_default(device):
 )
 def test_illegal_2d_configs_are_refused_with_ttnns_messages(device, overrides, message):
     ta, tb = _tile(torch.randn(256, 256), device), _tile(torch.randn(256, 512), device)
-    with pytest.raises(ttnn.TTNNError, match=message):
+    with pytest.raises(errors.TTNNError, match=message):
         ttnn.matmul(ta, tb, program_config=_2d(**overrides))
 
 
@@ -96,7 +97,7 @@ def test_fp32_destination_holds_four_tiles(device):
     )
     ttnn.matmul(ta, tb, program_config=config)  # 8 tiles fit a 16-bit destination
     fp32 = ttnn.WormholeComputeKernelConfig(math_fidelity=ttnn.MathFidelity.HiFi2, fp32_dest_acc_en=True)
-    with pytest.raises(ttnn.TTNNError, match="out_subblock_w 8 times out_subblock_h 1 needs to be at most 4"):
+    with pytest.raises(errors.TTNNError, match="out_subblock_w 8 times out_subblock_h 1 needs to be at most 4"):
         ttnn.matmul(ta, tb, program_config=config, compute_kernel_config=fp32)
 
 
@@ -112,7 +113,7 @@ def test_1d_block_count_must_fit_the_cores(device):
         fuse_batch=True,
         mcast_in0=False,
     )
-    with pytest.raises(ttnn.TTNNError, match="Number of blocks exceeds number of cores: 32 blocks > 4 cores"):
+    with pytest.raises(errors.TTNNError, match="Number of blocks exceeds number of cores: 32 blocks > 4 cores"):
         ttnn.matmul(ta, tb, program_config=config)
 
 
@@ -163,7 +164,7 @@ def test_matmul_cbs_must_fit_beside_l1_tensors(device):
     big = _tile(torch.zeros(64, 32, 32 * 500), device, memory_config=ttnn.L1_MEMORY_CONFIG)  # 1,000 KiB per core
     ta, tb = _tile(torch.randn(32 * 8 * 8, 32 * 8), device), _tile(torch.randn(32 * 8, 32 * 64), device)
     config = _2d(in0_block_w=8, per_core_M=8, per_core_N=8, out_subblock_h=1, out_subblock_w=8)
-    with pytest.raises(ttnn.OutOfMemoryError, match="clash with L1 buffers"):
+    with pytest.raises(errors.OutOfMemoryError, match="clash with L1 buffers"):
         ttnn.matmul(ta, tb, program_config=config)
     ttnn.deallocate(big)
     ttnn.matmul(ta, tb, program_config=config)
@@ -188,11 +189,11 @@ def test_sharded_layer_norm_config_must_describe_the_shard(device):
     wrong_block = ttnn.LayerNormShardedMultiCoreProgramConfig(
         compute_with_storage_grid_size=(2, 4), subblock_w=2, block_h=2, block_w=2, inplace=False
     )
-    with pytest.raises(ttnn.TTNNError, match=r"must equal the input's shard \(64 x 128 = 2 x 4 tiles\)"):
+    with pytest.raises(errors.TTNNError, match=r"must equal the input's shard \(64 x 128 = 2 x 4 tiles\)"):
         ttnn.layer_norm(tensor, program_config=wrong_block)
-    with pytest.raises(ttnn.TTNNError, match="the input must be sharded"):
+    with pytest.raises(errors.TTNNError, match="the input must be sharded"):
         ttnn.layer_norm(_tile(values, device), program_config=good)
-    with pytest.raises(ttnn.UnsupportedError, match="use_welford=True"):
+    with pytest.raises(errors.UnsupportedError, match="use_welford=True"):
         ttnn.layer_norm(_tile(values, device), program_config=ttnn.LayerNormDefaultProgramConfig(use_welford=True))
 
 
@@ -204,7 +205,7 @@ def test_sharded_softmax_config_checks_subblocks(device):
     config = ttnn.SoftmaxShardedMultiCoreProgramConfig(
         compute_with_storage_grid_size=(1, 8), subblock_w=3, block_h=1, block_w=8
     )
-    with pytest.raises(ttnn.TTNNError, match=r"block_w \(8\) must be divisible by subblock_w \(3\)"):
+    with pytest.raises(errors.TTNNError, match=r"block_w \(8\) must be divisible by subblock_w \(3\)"):
         ttnn.transformer.attention_softmax_(tensor, attention_mask=mask, head_size=64, program_config=config)
     config.subblock_w = 8
     result = ttnn.transformer.attention_softmax_(tensor, attention_mask=mask, head_size=64, program_config=config)

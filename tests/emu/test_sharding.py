@@ -7,6 +7,7 @@ import pytest
 import torch
 import ttnn
 
+from ttport.emu import errors
 from ttport.emu.device import L1_BYTES_PER_CORE
 
 H, W, B = ttnn.ShardStrategy.HEIGHT, ttnn.ShardStrategy.WIDTH, ttnn.ShardStrategy.BLOCK
@@ -27,10 +28,10 @@ def test_create_sharded_memory_config_splits_like_ttnn(shape, grid, strategy, ex
 
 
 def test_create_sharded_memory_config_refuses_an_uneven_split():
-    with pytest.raises(ttnn.TTNNError, match="Invalid sharding core_grid"):
+    with pytest.raises(errors.TTNNError, match="Invalid sharding core_grid"):
         ttnn.create_sharded_memory_config((1, 1, 64, 100), ttnn.CoreGrid(x=3, y=1), W)
     cores = ttnn.CoreRangeSet({ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(1, 2))})
-    with pytest.raises(ttnn.TTNNError, match="height and width must be shard shape with CoreRangeSet"):
+    with pytest.raises(errors.TTNNError, match="height and width must be shard shape with CoreRangeSet"):
         ttnn.create_sharded_memory_config((1, 1, 96, 64), cores, H)
 
 
@@ -87,7 +88,7 @@ def _spec(layout, shard, cores=(2, 2), orientation=ttnn.ShardOrientation.ROW_MAJ
 )
 def test_illegal_shard_specs_are_refused(device, config, message):
     _, tensor = _tensor(device, (1, 1, 256, 128))
-    with pytest.raises(ttnn.TTNNError, match=message):
+    with pytest.raises(errors.TTNNError, match=message):
         ttnn.interleaved_to_sharded(tensor, config)
 
 
@@ -98,7 +99,7 @@ def test_sharded_buffers_fill_l1_per_core(device):
     first = ttnn.from_torch(
         torch.zeros(shape), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device, memory_config=config
     )
-    with pytest.raises(ttnn.OutOfMemoryError, match="L1 sharded buffer"):
+    with pytest.raises(errors.OutOfMemoryError, match="L1 sharded buffer"):
         ttnn.from_torch(
             torch.zeros(shape), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device, memory_config=config
         )
@@ -107,5 +108,5 @@ def test_sharded_buffers_fill_l1_per_core(device):
 
 def test_sharded_to_interleaved_needs_a_sharded_input(device):
     _, tensor = _tensor(device, (1, 1, 64, 64))
-    with pytest.raises(ttnn.TTNNError, match="is not sharded"):
+    with pytest.raises(errors.TTNNError, match="is not sharded"):
         ttnn.sharded_to_interleaved(tensor)

@@ -137,13 +137,13 @@ class Tensor:
             from .sharding import allocate_sharded
 
             config = self._memory_config
-            self._buffer = allocate_sharded("ttnn", device.allocator, tuple(self._shape), dtype, layout, config)
-            self._allocator = device.allocator
+            self._buffer = allocate_sharded("ttnn", device._allocator, tuple(self._shape), dtype, layout, config)
+            self._allocator = device._allocator
         elif device is not None:
             nbytes, page = storage_bytes(tuple(self._shape), dtype, layout)
             buffer_type = self._memory_config.buffer_type
-            self._buffer = device.allocator.allocate(nbytes, page, buffer_type)
-            self._allocator = device.allocator
+            self._buffer = device._allocator.allocate(nbytes, page, buffer_type)
+            self._allocator = device._allocator
 
     # -- construction used by the ops ---------------------------------------------------------------------------
     @classmethod
