@@ -15,6 +15,7 @@ from ..tensor import Tensor
 from ..types import DataType
 from ._common import as_float, finish, refuse_unmodelled
 from .activations import apply_activation
+from .matmul_operands import as_matrices, check_formats, squeezed
 
 # The block-float formats: matmul drops to LoFi when both operands are in one of them.
 LOW_PRECISION = (DataType.BFLOAT8_B, DataType.BFLOAT4_B)
@@ -107,6 +108,8 @@ def _compute(
     output_tensor,
 ):
     _check_options(op, core_grid, program_config)
+    check_formats(op, a, b)
+    a, b, drop = as_matrices(op, a, b, transpose_a, transpose_b)
     stored_a, stored_b, out_shape = _operands(op, a, b, transpose_a, transpose_b)
     dtype = dtype or (output_tensor.dtype if output_tensor is not None else a.dtype)
     config = resolve_config(op, compute_kernel_config, default_matmul_config(a, b, dtype, core_grid))
@@ -115,7 +118,7 @@ def _compute(
         values = _add_bias(op, values, bias, out_shape, config)
     if activation is not None:
         values = apply_activation(op, values, activation)
-    return finish(
+    result = finish(
         op,
         values,
         dtype=dtype,
@@ -126,6 +129,7 @@ def _compute(
         memory_config=memory_config or DRAM_MEMORY_CONFIG,
         output_tensor=output_tensor,
     )
+    return squeezed(op, result, drop)
 
 
 def _add_bias(op: str, values: torch.Tensor, bias: Tensor, out_shape, config) -> torch.Tensor:
