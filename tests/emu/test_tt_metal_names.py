@@ -199,6 +199,13 @@ def test_one_dimensional_matmul_operands(device, shape_a, shape_b, expected):
     assert torch.allclose(out.float(), reference, rtol=0.02, atol=0.1)
 
 
+def test_a_core_grid_larger_than_the_device_runs_on_the_device_grid(device):
+    # tt-metal's BERT passes CoreGrid(y=batch, x=12) on an 8x8 Wormhole; real ttnn then uses the device's grid.
+    a = on_device(torch.randn(64, 64), device)
+    wide = ttnn.matmul(a, a, core_grid=ttnn.CoreGrid(y=8, x=12))
+    assert torch.equal(ttnn.to_torch(wide), ttnn.to_torch(ttnn.matmul(a, a, core_grid=ttnn.CoreGrid(y=8, x=8))))
+
+
 # -- issue 11 item 5: refusals ------------------------------------------------------------------------------------
 def test_tensors_are_unusable_after_close_device():
     device = ttnn.open_device(device_id=0)

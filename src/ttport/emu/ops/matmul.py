@@ -6,7 +6,6 @@ import math
 
 import torch
 
-from ..device import GRID
 from ..errors import ShapeError, TTNNError, UnsupportedError
 from ..memory import DRAM_MEMORY_CONFIG, CoreGrid
 from ..numerics import MathFidelity, WormholeComputeKernelConfig, is_ideal, matrix_engine_matmul, resolve_config
@@ -48,11 +47,8 @@ def _check_options(op: str, core_grid, program_config) -> None:
     if core_grid is not None:
         if not isinstance(core_grid, CoreGrid):
             raise TTNNError(f"{op}: core_grid must be a ttnn.CoreGrid, got {type(core_grid).__name__}")
-        if core_grid.x > GRID.x or core_grid.y > GRID.y:
-            raise TTNNError(
-                f"{op}: core_grid {core_grid} exceeds the device's {GRID.x}x{GRID.y} compute grid; "
-                "use device.compute_with_storage_grid_size() to size it"
-            )
+        # A grid larger than the device's is accepted: real ttnn then uses the device's compute grid instead
+        # (matmul_program_config.cpp, create_matmul_program_config: the user grid is taken only if it fits).
     if program_config is not None:
         raise UnsupportedError(
             f"{op}: program_config is not emulated (its blocking changes only speed, not results, for interleaved "
