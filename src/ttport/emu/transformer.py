@@ -147,7 +147,8 @@ def attention_softmax_(
     check_softmax_program_config(op, program_config, input_tensor)
     config = softmax_config(input_tensor.dtype)
     scores = _masked_scores(op, input_tensor, head_size, attention_mask, causal_mask, config)
-    result = finish(op, softmax_values(scores, -1, config), dtype=input_tensor.dtype, like=input_tensor)
+    # In place: the result is built on host (no second device buffer, as on the card) and written into the input.
+    result = Tensor._from_logical(softmax_values(scores, -1, config), input_tensor.dtype, input_tensor.layout)
     input_tensor._stored = result._values
     return input_tensor
 
