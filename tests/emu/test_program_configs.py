@@ -222,3 +222,9 @@ def test_sdpa_program_config_is_checked_not_ignored(device):
         ttnn.transformer.scaled_dot_product_attention(q, k, v, is_causal=True, program_config=bad)
     with pytest.raises(errors.TTNNError, match="program_config must be a ttnn.SDPAProgramConfig"):
         ttnn.transformer.scaled_dot_product_attention(q, k, v, is_causal=True, program_config=object())
+
+
+def test_fused_activation_tuple_becomes_unary_with_param():
+    # tt-metal's sharded BERT writes fused_activation=(ttnn.UnaryOpType.GELU, True); ttnn converts the tuple.
+    config = _2d(fused_activation=(ttnn.UnaryOpType.GELU, True))
+    assert config.fused_activation == ttnn.UnaryWithParam(ttnn.UnaryOpType.GELU, 1.0)

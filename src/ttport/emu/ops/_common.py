@@ -6,6 +6,7 @@ import torch
 
 from ..errors import ShapeError, TTNNError, UnsupportedError
 from ..memory import MemoryConfig
+from ..sharding import derived_output_config
 from ..tensor import Tensor
 from ..types import DTYPE_INFO, DataType, Layout
 
@@ -52,7 +53,7 @@ def finish(
     else:
         result = Tensor._from_stored(values, shape, dtype, layout)
     if like.device() is not None:
-        config = output_config(op, memory_config, like)
+        config = derived_output_config(op, output_config(op, memory_config, like), result.shape, layout, like)
         result = Tensor(result._values, result.shape, dtype, layout, like.device(), config)
     if output_tensor is not None:
         return _write_into(op, result, output_tensor)

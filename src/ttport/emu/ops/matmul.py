@@ -111,9 +111,9 @@ def _compute(
     config = resolve_config(op, compute_kernel_config, default_matmul_config(a, b, dtype, user_blocking))
     plan = None
     if program_config is not None:
-        sharded_output = memory_config is not None and memory_config.is_sharded()
         operands = (a, b, stored_a.shape[-1], out_shape)
-        plan = plan_matmul(op, program_config, operands, dtype, config, bias is not None, sharded_output)
+        plan = plan_matmul(op, program_config, operands, dtype, config, bias is not None, memory_config)
+        memory_config = plan.memory_config
     values = _blocked_matmul(stored_a, stored_b, config, plan)
     if bias is not None:
         values = _add_bias(op, values, bias, out_shape, config)
