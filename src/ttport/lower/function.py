@@ -20,6 +20,7 @@ from .fusions import FUSIONS
 from .graph import arguments, meta, op_name, same_shape
 from .render import Render, size_text
 from .rules import IDENTITY_WHEN, RESHAPES, RULES
+from .rules_conv import NHWC, read_channels_last, stays_channels_last
 from .steps import DEVICE_FORMS, Step
 
 # Ops that only move a value unchanged when input and output shapes are equal.
@@ -180,7 +181,10 @@ class Lowering:
             reason = rule.when(node, self) if rule.when else None
             if reason is None:
                 first = self.form.get(sources[0], "tile") if sources else "tile"
-                self.form[node] = first if rule.keeps_form and first in DEVICE_FORMS else "tile"
+                keeps = rule.keeps_form and first in DEVICE_FORMS and first != NHWC  # a reshape leaves NHWC
+                self.form[node] = first if keeps else rule.output_form
+                if stays_channels_last(node, op, [self.form.get(s) for s in sources]):
+                    self.form[node] = NHWC
                 return
             self.fallback_reason[node] = reason
         elif on_device:
@@ -302,11 +306,22 @@ class Lowering:
             parent = (sources[0], form)
             return Step([(node, form)], [parent], lambda: f"{self.name_of(parent)}[{node.args[1]}]")
         rule = RULES[op]
-        reads = [(s, rule.forms.get(self.argument_of(node, s), "tile")) for s in sources]
+        reads = [(s, self.read_form(node, self.argument_of(node, s), rule)) for s in sources]
         step = Step([(node, form)], reads, lambda: rule.render(Render(self, node, rule)), device_ops=(rule.call,))
         if rule.alias and sources:
             step.shares = {(node, form): (sources[0], form)}
         return step
+
+    def read_form(self, node: fx.Node, argument: str, rule) -> str:
+        """The form `node` reads `argument` in: its rule's, channels-last where the op computes the same on it
+        (rules_conv.read_channels_last), else tile."""
+        if argument in rule.forms:
+            return rule.forms[argument]
+        value = arguments(node).get(argument)
+        source = self.resolve(value) if isinstance(value, fx.Node) else None
+        if read_channels_last(node, self.form.get(node), source, self.form.get(source)):
+            return NHWC
+        return "tile"
 
     def argument_of(self, node: fx.Node, source: fx.Node) -> str:
         """The argument of `node` that reads `source` (read through identities: `0 + x` is x)."""
@@ -371,7 +386,10 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     lowering.params = _params(call, lowering.inputs)
     lowering.build_steps()
     lowering.at = None
-    lowering.output_keys = [(n, lowering.form.get(n, "host")) for n in map(lowering.resolve, lowering.outputs)]
+    # a function returns NCHW values as torch holds them: channels-last ends at the function's boundary
+    lowering.output_keys = [
+        (n, _returned_form(lowering.form.get(n, "host"))) for n in map(lowering.resolve, lowering.outputs)
+    ]
     emit.insert_conversions(lowering)
     plan = emit.Plan(lowering)
     emit.assign_names(lowering, plan)
@@ -399,6 +417,10 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     result.text = _function_text(lowering, statements, kind_name)
     result.peak_bytes = emit.peak_bytes(lowering, plan)
     return result
+
+
+def _returned_form(form: str) -> str:
+    return "tile" if form == NHWC else form
 
 
 def _params(call: ModuleCall, inputs: dict) -> list[str]:
@@ -470,9 +492,13 @@ def _prelude(lowering: Lowering, statements: list[Statement]) -> list[Statement]
     return kept[::-1]
 
 
+NEEDS_DEVICE = {"ttnn.conv2d", "ttnn.conv1d"}  # calls that take device=device besides uploads
+
+
 def _needs_device(lowering: Lowering) -> bool:
     """A host value goes to the device here, or a callee takes the device as a keyword."""
     uploads = any("from_torch" in "".join(s.device_ops) for s in lowering.steps)
+    uploads = uploads or any(op in NEEDS_DEVICE for s in lowering.steps for op in s.device_ops)
     return uploads or any(lowering.ports[s.call_key].takes_device for s in lowering.steps if s.call_key)
 
 

@@ -24,7 +24,7 @@ class Render:
     def t(self, name: str) -> str:
         value = self.values[name]
         preparation = self.rule.weights.get(name, "tile") if self.rule else "tile"
-        form = self.rule.forms.get(name, "tile") if self.rule else "tile"
+        form = self.lowering.read_form(self.node, name, self.rule) if self.rule else "tile"
         return self.lowering.tensor_text(value, form, preparation)
 
     def t_or_p(self, name: str) -> str:
