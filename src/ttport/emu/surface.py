@@ -25,8 +25,14 @@ SOURCES = {
     "ttnn.transformer": "ttport.emu.transformer",
     "ttnn.model_preprocessing": "ttport.emu.model_preprocessing",
     "ttnn.experimental": "ttport.emu.experimental",
+    "ttnn.dot_access": "ttport.emu.dot_access",
 }
-OWN_NAMESPACE = ("ttnn.experimental", "ttnn.transformer", "ttnn.model_preprocessing")  # no top-level fallback
+OWN_NAMESPACE = (
+    "ttnn.experimental",
+    "ttnn.transformer",
+    "ttnn.model_preprocessing",
+    "ttnn.dot_access",
+)  # no top-level fallback
 
 
 @functools.cache
