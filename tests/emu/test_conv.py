@@ -8,7 +8,7 @@ import ttnn
 
 from tests.conftest import assert_close
 from ttport import emu
-from ttport.emu import conv_l1
+from ttport.emu import conv_l1, errors
 
 
 def stored(values, dtype=ttnn.bfloat16):
@@ -180,7 +180,7 @@ def test_prepared_weights_are_reused_and_match(device):
     )  # fmt: skip
     assert torch.equal(ttnn.to_torch(prepared), ttnn.to_torch(weight))
     other = dict(geometry, groups=2)
-    with pytest.raises(ttnn.TTNNError, match="prepared for"):
+    with pytest.raises(errors.TTNNError, match="prepared for"):
         ttnn.conv2d(input_tensor=tx, weight_tensor=weight, **other)
 
 
@@ -204,12 +204,12 @@ def test_conv2d_config_is_real_ttnns():
 @pytest.mark.parametrize(
     "change, error, match",
     [
-        ({"conv_config": "enable_activation_reuse"}, ttnn.UnsupportedError, "enable_activation_reuse"),
-        ({"conv_config": "override_output_sharding_config"}, ttnn.UnsupportedError, "override_output_sharding"),
-        ({"act_block_h_override": 50}, ttnn.TTNNError, "multiple of 32"),
-        ({"in_channels": 8}, ttnn.ShapeError, "in_channels=8"),
-        ({"input_height": 9}, ttnn.ShapeError, "input_height=9"),
-        ({"kernel_size": (5, 5)}, ttnn.ShapeError, "weight_tensor is"),
+        ({"conv_config": "enable_activation_reuse"}, errors.UnsupportedError, "enable_activation_reuse"),
+        ({"conv_config": "override_output_sharding_config"}, errors.UnsupportedError, "override_output_sharding"),
+        ({"act_block_h_override": 50}, errors.TTNNError, "multiple of 32"),
+        ({"in_channels": 8}, errors.ShapeError, "in_channels=8"),
+        ({"input_height": 9}, errors.ShapeError, "input_height=9"),
+        ({"kernel_size": (5, 5)}, errors.ShapeError, "weight_tensor is"),
     ],
 )
 def test_conv2d_refusals(device, change, error, match):
@@ -260,7 +260,7 @@ def test_circular_buffers_clash_with_l1_buffers(device):
         memory_config=ttnn.L1_MEMORY_CONFIG,
     )  # fmt: skip
     config = ttnn.Conv2dConfig(shard_layout=ttnn.TensorMemoryLayout.HEIGHT_SHARDED)
-    with pytest.raises(ttnn.OutOfMemoryError, match="clash with L1 buffers"):
+    with pytest.raises(errors.OutOfMemoryError, match="clash with L1 buffers"):
         run_conv2d(device, x, w, b, padding=1, on_device=True, conv_config=config)
     ttnn.deallocate(blocker)
     out = run_conv2d(device, x, w, b, padding=1, on_device=True, conv_config=config)
@@ -277,5 +277,5 @@ def test_deallocate_activation_frees_the_input(device):
         conv_config=ttnn.Conv2dConfig(deallocate_activation=True),
     )  # fmt: skip
     assert not tx.is_allocated()
-    with pytest.raises(ttnn.DeallocatedError):
+    with pytest.raises(errors.DeallocatedError):
         ttnn.to_torch(tx)

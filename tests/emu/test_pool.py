@@ -7,6 +7,7 @@ import torch
 import ttnn
 
 from tests.conftest import assert_close
+from ttport.emu import errors
 
 
 def stored(values, dtype=ttnn.bfloat16):
@@ -74,9 +75,9 @@ def test_adaptive_avg_pool2d_matches_torch(device, output_size):
 
 def test_pools_refuse_host_input_and_bad_shapes(device):
     x = torch.randn(1, 8, 6, 6).permute(0, 2, 3, 1)
-    with pytest.raises(ttnn.StorageError, match="on host"):
+    with pytest.raises(errors.StorageError, match="on host"):
         ttnn.max_pool2d(ttnn.from_torch(x, dtype=ttnn.bfloat16), 1, 6, 6, 8, [2, 2], [2, 2], [0, 0], [1, 1])
-    with pytest.raises(ttnn.ShapeError, match="input_h=5"):
+    with pytest.raises(errors.ShapeError, match="input_h=5"):
         ttnn.max_pool2d(
             ttnn.from_torch(x, dtype=ttnn.bfloat16, device=device), 1, 5, 6, 8, [2, 2], [2, 2], [0, 0], [1, 1]
         )
@@ -96,7 +97,7 @@ def test_upsample_bilinear_matches_torch(device):
     out = ttnn.upsample(ttnn.from_torch(x, dtype=ttnn.bfloat16, device=device), 2, mode="bilinear")
     expected = torch.nn.functional.interpolate(stored(x).permute(0, 3, 1, 2), scale_factor=2, mode="bilinear")
     assert_close(expected.permute(0, 2, 3, 1), ttnn.to_torch(out))
-    with pytest.raises(ttnn.TTNNError, match="integer scale"):
+    with pytest.raises(errors.TTNNError, match="integer scale"):
         ttnn.upsample(ttnn.from_torch(x, dtype=ttnn.bfloat16, device=device), 1.5, mode="bilinear")
 
 
@@ -127,11 +128,11 @@ def test_batch_norm_matches_torch(device):
     )  # fmt: skip
     expected = torch.nn.functional.batch_norm(stored(x), stored(mean), stored(var), stored(weight), stored(bias))
     assert_close(expected, ttnn.to_torch(out), pcc=0.9999)
-    with pytest.raises(ttnn.UnsupportedError, match="training"):
+    with pytest.raises(errors.UnsupportedError, match="training"):
         ttnn.batch_norm(
             tx, running_mean=channel_param(mean, device), running_var=channel_param(var, device), training=True
         )
-    with pytest.raises(ttnn.ShapeError, match=r"\[1, 24, 1, 1\]"):
+    with pytest.raises(errors.ShapeError, match=r"\[1, 24, 1, 1\]"):
         ttnn.batch_norm(tx, running_mean=channel_param(mean[:8], device), running_var=channel_param(var, device))
 
 

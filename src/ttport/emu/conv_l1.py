@@ -23,7 +23,8 @@ Sources (tenstorrent/tt-metal, ttnn/cpp/ttnn/operations/conv/conv2d/):
     row-major act_block_w * 2 (width sharded) or act_block_h * act_block_w (block sharded, unless overlapped)
     scratch   64 B
   The output, the sharded input and (unless config_tensors_in_dram) the reader indices are L1 buffers.
-- tt_metal/impl/buffers/buffer.cpp: bottom_up = is_dram(), so L1 buffers grow from the top of L1.
+- tt_metal/impl/buffers/buffer.cpp: bottom_up = is_dram(), so L1 buffers grow from the top of L1 (the emulated
+  allocator does the same; circular_buffers.py holds the other ops' CB plans).
 Split-reader halving of the activation CB and the exact halo element count (calculate_precise_halo_output_elems)
 are approximated: the halo buffer holds the input rows one core's output rows read, at full padded width.
 """
@@ -249,21 +250,12 @@ _peaks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def l1_bank(device: Device):
-    return device.allocator.banks[BufferType.L1][0]
+    return device._allocator.banks[BufferType.L1][0]
 
 
 def lowest_l1_buffer(device: Device) -> int | None:
-    """The lowest address of any L1 buffer, as tt-metal lays them out (top down).
-
-    The emulated allocator fills each bank first-fit from its bottom; tt-metal fills L1 first-fit from the top.
-    The two are mirror images, so the highest end here is the lowest start there.
-    """
-    bank = l1_bank(device)
-    free = bank.free
-    highest_end = free[-1][0] if free and free[-1][1] == bank.size else bank.size
-    if highest_end == 0:
-        return None
-    return L1_RESERVED_BYTES + bank.size - highest_end
+    """The lowest address of any L1 buffer (the emulated allocator lays L1 out top down, as tt-metal does)."""
+    return device._allocator.lowest_l1_address()
 
 
 def check_circular_buffers(op: str, device: Device, conv_plan: ConvPlan) -> None:
@@ -299,12 +291,12 @@ def allocate_per_core(device: Device, nbytes: int):
     """An L1 buffer of `nbytes` on every core (sharded buffers take the same range in every bank)."""
     if nbytes <= 0:
         return None
-    return device.allocator.allocate(nbytes * CORES, nbytes, BufferType.L1)
+    return device._allocator.allocate_sharded(nbytes, CORES)
 
 
 def release(device: Device, buffer) -> None:
     if buffer is not None:
-        device.allocator.release(buffer)
+        device._allocator.release(buffer)
 
 
 def l1_peak(device: Device) -> int:
