@@ -135,10 +135,21 @@ from .ops.embedding import EmbeddingsType, embedding
 from .ops.fold import fold
 from .ops.group_norm import create_group_norm_input_mask, create_group_norm_weight_bias_rm, group_norm
 from .ops.matmul import linear, matmul
-from .ops.normalization import SoftmaxDefaultProgramConfig, layer_norm, rms_norm, softmax
+from .ops.normalization import layer_norm, rms_norm, softmax
 from .ops.pool import adaptive_avg_pool2d, avg_pool2d, global_avg_pool2d, max_pool2d
 from .ops.reduction import max, mean, sum
+from .ops.sharded import interleaved_to_sharded, sharded_to_interleaved
 from .ops.upsample import upsample
+from .program_configs import (
+    LayerNormDefaultProgramConfig,
+    LayerNormShardedMultiCoreProgramConfig,
+    MatmulMultiCoreReuseMultiCast1DProgramConfig,
+    MatmulMultiCoreReuseMultiCastProgramConfig,
+    MatmulMultiCoreReuseProgramConfig,
+    SDPAProgramConfig,
+    SoftmaxDefaultProgramConfig,
+    SoftmaxShardedMultiCoreProgramConfig,
+)
 from .serialization import DumpTensorMode, as_tensor, dump_tensor, load_tensor
 from .tensor import Shape, Tensor
 from .tile import Tile

@@ -16,5 +16,6 @@ from . import (  # noqa: F401
     normalization,
     pool,
     reduction,
+    sharded,
     upsample,
 )
