@@ -54,6 +54,12 @@ def insert_conversions(lowering) -> None:
             produced.add(target)
 
 
+def _conversion_ops(start: str, form: str) -> tuple:
+    if (start, form) in DIRECT:
+        return ("ttnn.permute",)
+    return ("ttnn.from_torch",) if form in DEVICE_FORMS else ("ttnn.to_torch",)
+
+
 BEYOND_BFLOAT16 = "float32's minimum/maximum would round to -inf/inf in bfloat16 (NaN softmax rows): clamped"
 
 
@@ -77,12 +83,6 @@ def _flat(values):
             yield from _flat(value)
         else:
             yield value
-
-
-def _conversion_ops(start: str, form: str) -> tuple:
-    if (start, form) in DIRECT:
-        return ("ttnn.permute",)
-    return ("ttnn.from_torch",) if form in DEVICE_FORMS else ("ttnn.to_torch",)
 
 
 def _after_producer(steps: list[Step], key) -> int:

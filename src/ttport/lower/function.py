@@ -492,13 +492,12 @@ def _prelude(lowering: Lowering, statements: list[Statement]) -> list[Statement]
     return kept[::-1]
 
 
-NEEDS_DEVICE = {"ttnn.conv2d", "ttnn.conv1d"}  # calls that take device=device besides uploads
+NEEDS_DEVICE = {"ttnn.from_torch", "ttnn.conv2d", "ttnn.conv1d"}  # calls that take device=device
 
 
 def _needs_device(lowering: Lowering) -> bool:
     """A host value goes to the device here, or a callee takes the device as a keyword."""
-    uploads = any("from_torch" in "".join(s.device_ops) for s in lowering.steps)
-    uploads = uploads or any(op in NEEDS_DEVICE for s in lowering.steps for op in s.device_ops)
+    uploads = any(op in NEEDS_DEVICE for s in lowering.steps for op in s.device_ops)
     return uploads or any(lowering.ports[s.call_key].takes_device for s in lowering.steps if s.call_key)
 
 

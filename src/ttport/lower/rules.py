@@ -17,7 +17,7 @@ from .graph import arguments, is_float, shape
 from .rule import Rule
 from .rule import call as _call
 from .rules_compute import COMPUTE
-from .rules_conv import conv_rules
+from .rules_conv import CONV
 from .rules_movement import MOVEMENT
 
 
@@ -240,7 +240,7 @@ RULES: dict[str, Rule] = {
 }
 
 
-RULES.update(conv_rules(Rule))  # convolutions, pooling, batch norm, resize: rules_conv.py
+RULES.update(CONV)  # convolutions, pooling, batch norm, resize: rules_conv.py
 
 
 def _times_one(node, _context):
