@@ -1,0 +1,70 @@
+"""The example inputs through the eager model, before any capture: inputs the model rejects are reported as bad
+inputs (not as an export failure with pages of fake-tensor log), a forward that mutates state is refused, and a
+model that returns no tensor has nothing a port could be proven on.
+
+>>> output = run_eager(model, {"input_ids": ids, "attention_mask": mask})
+"""
+
+from __future__ import annotations
+
+import inspect
+import traceback
+
+import torch
+
+from ..capture.export import prepare
+from ..capture.record import tensor_leaves
+from ..capture.state import watch
+from ..specs import first_line
+
+
+class BadInputsError(Exception):
+    """The model does not run on its example inputs, or returns nothing to compare."""
+
+
+def run_eager(model: torch.nn.Module, inputs: dict):
+    """`model(**inputs)` once, as capture will see it (eval, HF caches off); its output."""
+    prepare(model)
+    with torch.no_grad(), watch(model, inputs):
+        try:
+            output = model(**inputs)
+        except Exception as exc:  # the user's model on the user's inputs: whatever it raises, the inputs are bad
+            raise BadInputsError(_failed(model, inputs, exc)) from exc
+    if not tensor_leaves(output):
+        raise BadInputsError(
+            f"{type(model).__name__}.forward returns {type(output).__name__} on the example inputs, no tensor: a port "
+            "is proven by comparing outputs, so the forward must return its result (a tensor, or tuples/dicts of them)."
+        )
+    return output
+
+
+def _failed(model: torch.nn.Module, inputs: dict, exc: BaseException) -> str:
+    return (
+        f"bad example inputs: {type(model).__name__}.forward fails on them with {type(exc).__name__}: "
+        f"{first_line(exc)}{_where(model, exc)}. The inputs are {_describe(inputs)}; forward takes "
+        f"({', '.join(inspect.signature(model.forward).parameters)}). Give inputs the model accepts (a factory "
+        "returns them as its second value; for a local directory ttport makes input_ids and attention_mask)."
+    )
+
+
+def _describe(inputs: dict) -> str:
+    parts = []
+    for name, value in inputs.items():
+        if isinstance(value, torch.Tensor):
+            parts.append(f"{name}: {tuple(value.shape)} {str(value.dtype).removeprefix('torch.')}")
+        else:
+            parts.append(f"{name}: {type(value).__name__}")
+    return "{" + ", ".join(parts) + "}" if parts else "none"
+
+
+def _where(model: torch.nn.Module, exc: BaseException) -> str:
+    """` in <path> (<Class>), at <file>:<line>: <code>`: the innermost model module on the failing stack."""
+    paths = {id(module): path for path, module in model.named_modules()}
+    found = ""
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        owner = frame.f_locals.get("self")
+        if isinstance(owner, torch.nn.Module) and id(owner) in paths:
+            summary = traceback.FrameSummary(frame.f_code.co_filename, line, frame.f_code.co_name)
+            where = f"{summary.filename.rsplit('/', 1)[-1]}:{line}: {(summary.line or '').strip()}"
+            found = f" in {paths[id(owner)] or '<root>'} ({type(owner).__name__}), at {where}"
+    return found
