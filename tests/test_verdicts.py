@@ -205,3 +205,49 @@ def test_a_forward_that_mutates_state_is_refused_naming_it(model, eager, exporte
         with pytest.raises(StateMutationError) as refused:
             capture(model(), {"x": torch.randn(2, 4)})
         assert exported in str(refused.value) and "(at test_verdicts.py:" in str(refused.value)
+
+
+def _result(tmp_path, *, strict=False, cases=()):
+    from ttport.port.pipeline import PortResult
+    from ttport.port.runner import TestRun
+    from ttport.ported import Fallback, KindPort, LoweredModel, ModuleCheck
+
+    kind = KindPort(
+        "block",
+        "model",
+        "def block(x):\n    return x\n",
+        [],
+        fallbacks=[Fallback("aten.sort.default", "block", "no rule")],
+    )
+    lowered = LoweredModel("tiny", [kind], "", "")
+    checks = [ModuleCheck("", "block", 1.0, 0.0, 0.99, 3)]
+    result = PortResult("tiny", tmp_path, lowered=lowered, checks=checks, strict=strict)
+    result.tests = TestRun(tmp_path, 0, list(cases)) if cases else None
+    return result
+
+
+def test_host_fallbacks_are_named_and_strict_fails_them(tmp_path, capsys):
+    from rich.console import Console
+
+    from ttport.port.cli import _verdict
+
+    result = _result(tmp_path)
+    assert result.fallbacks == ["aten.sort in block"] and result.failures == [] and result.passed
+    console = Console(stderr=True, width=200)
+    assert _verdict(console, result.failures, 1, result.fallbacks) == 0
+    assert "proven with 1 host fallback(s): aten.sort in block" in capsys.readouterr().err
+    strict = _result(tmp_path, strict=True)
+    assert strict.failures == ["host fallback (--strict): aten.sort in block"] and not strict.passed
+    assert _verdict(console, strict.failures, 1, strict.fallbacks) == 1
+
+
+def test_skipped_and_xfailed_tests_are_not_failures(tmp_path):
+    from ttport.port.runner import CaseResult
+
+    cases = [
+        CaseResult("test_a", "block", "", "passed"),
+        CaseResult("test_b", "block", "x", "skipped", message="xfail"),
+    ]
+    assert _result(tmp_path, cases=cases).failures == []
+    failed = [*cases, CaseResult("test_c", "block", "y", "error", message="boom")]
+    assert _result(tmp_path, cases=failed).failures == ["test test_c: boom"]

@@ -8,6 +8,7 @@ model that returns no tensor has nothing a port could be proven on.
 from __future__ import annotations
 
 import inspect
+import linecache
 import traceback
 
 import torch
@@ -15,6 +16,7 @@ import torch
 from ..capture.export import prepare
 from ..capture.record import tensor_leaves
 from ..capture.state import watch
+from ..capture.tree import is_builtin
 from ..specs import first_line
 
 
@@ -58,13 +60,14 @@ def _describe(inputs: dict) -> str:
 
 
 def _where(model: torch.nn.Module, exc: BaseException) -> str:
-    """` in <path> (<Class>), at <file>:<line>: <code>`: the innermost model module on the failing stack."""
+    """` in <path> (<Class>), at <file>:<line>: <code>`: the innermost module of the model's own code on the
+    failing stack (torch.nn's building blocks are where the error surfaces, not where the inputs went wrong)."""
     paths = {id(module): path for path, module in model.named_modules()}
     found = ""
     for frame, line in traceback.walk_tb(exc.__traceback__):
         owner = frame.f_locals.get("self")
-        if isinstance(owner, torch.nn.Module) and id(owner) in paths:
-            summary = traceback.FrameSummary(frame.f_code.co_filename, line, frame.f_code.co_name)
-            where = f"{summary.filename.rsplit('/', 1)[-1]}:{line}: {(summary.line or '').strip()}"
+        if isinstance(owner, torch.nn.Module) and id(owner) in paths and not is_builtin(owner):
+            code = (linecache.getline(frame.f_code.co_filename, line) or "").strip()
+            where = f"{frame.f_code.co_filename.rsplit('/', 1)[-1]}:{line}: {code}"
             found = f" in {paths[id(owner)] or '<root>'} ({type(owner).__name__}), at {where}"
     return found
