@@ -30,6 +30,12 @@ ALLOWED = {
     "UnaryWithParam": "real ttnn's five positional-only overloads (op_type[, param[, param]] or a tuple) are one "
     "constructor",
     "Shape": "the emulator's Shape subclasses tuple, so it also has tuple's count() and index()",
+    "Device": "real ttnn's Device (= MeshDevice) has no Python constructor (made by ttnn.open_device); the emulator's "
+    "takes the device id and sizes open_device passes",
+    "MeshShape": "real ttnn's three overloads MeshShape(s0, s1), (s0, s1, s2) and (shape) are one constructor",
+    "MeshDevice": "the same class as Device (ttnn.MeshDevice is ttnn.Device in 0.81.1)",
+    "TensorToMesh": "real ttnn's has no Python constructor (made by ttnn.ReplicateTensorToMesh / ShardTensorToMesh)",
+    "MeshToTensor": "real ttnn's has no Python constructor (made by ttnn.ConcatMeshToTensor)",
     "Tensor": "emulator tensors are made by from_torch and ops; the ttnn.Tensor(...) constructors (from Python "
     "lists or numpy arrays) are not emulated, so its constructor is the emulator's own",
 }

@@ -67,11 +67,20 @@ API_NAMES = [
     "model_preprocessing.preprocess_linear_bias", "model_preprocessing.preprocess_layernorm_parameter",
     "model_preprocessing.preprocess_embedding_weight", "model_preprocessing.fold_batch_norm2d_into_conv2d",
     "CONFIG",
+    # names tt-metal's op tests and model ports use (issue 12)
+    "mul", "div", "squeeze", "unsqueeze", "unsqueeze_to_4D", "fill_implicit_tile_padding", "Tile",
+    "get_golden_function", "get_fallback_function", "is_tensor_storage_on_device", "pearson_correlation_coefficient",
+    "as_tensor", "dump_tensor", "load_tensor", "synchronize_device", "init_device_compute_kernel_config",
+    "Device", "MeshDevice", "MeshShape", "open_mesh_device", "close_mesh_device",
+    "ReplicateTensorToMesh", "ShardTensorToMesh", "ConcatMeshToTensor", "TensorToMesh", "MeshToTensor",
+    "DispatchCoreConfig", "SubDevice", "SubDeviceId",
+    "device.is_wormhole_b0", "device.is_blackhole", "device.Arch", "get_arch_name",
+    "experimental.nlp_create_qkv_heads", "experimental.nlp_concat_heads", "experimental.rotary_embedding",
 ]
 
 ENUM_NAMES = [
     "DataType", "Layout", "BufferType", "TensorMemoryLayout", "ShardStrategy", "ShardOrientation",
-    "MathFidelity", "UnaryOpType", "StorageType",
+    "MathFidelity", "UnaryOpType", "StorageType", "Arch", "DispatchCoreAxis", "DispatchCoreType", "DumpTensorMode",
 ]
 
 # Dunder members worth recording on classes (when the class defines them rather than inheriting object's).
@@ -688,6 +697,17 @@ PROBES = [
     ("", "ttnn.Tensor(np.zeros((2, 3), dtype=np.float64), ttnn.bfloat16)"),
     ("", "ttnn.Tensor(np.zeros((2, 3), dtype=np.float32))"),
     ("", "ttnn.Tensor(np.zeros((2, 3), dtype=np.int64))"),
+    ("", "ttnn.Tile((32, 32))"),
+    ("", "ttnn.Tile((16, 32)).tile_shape"),
+    (HOST_T, "ttnn.Tensor(np.zeros((2, 3), dtype=np.float32), ttnn.bfloat16, ttnn.TILE_LAYOUT).tile"),
+    ("", "ttnn.MeshShape(1, 1)"),
+    ("", "ttnn.DispatchCoreConfig()"),
+    ("", "ttnn.device.Arch.WORMHOLE_B0"),
+    ("", "ttnn.init_device_compute_kernel_config(ttnn.device.Arch.WORMHOLE_B0)"),
+    ("", "ttnn.init_device_compute_kernel_config(ttnn.device.Arch.WORMHOLE_B0, math_fidelity=ttnn.MathFidelity.HiFi4)"),
+    ("", "ttnn.get_golden_function(ttnn.add)"),
+    ("", "ttnn.from_torch"),
+    ("", "ttnn.from_torch(np.zeros((2, 3), dtype=np.float32), dtype='bfloat16')"),
 ]
 
 
@@ -709,6 +729,43 @@ def run_probe(setup, expression):
     return record
 
 
+def public_names(module):
+    return sorted(name for name in dir(module) if not name.startswith("_"))
+
+
+def is_ttnn_module(module):
+    """Part of ttnn (its own Python or nanobind modules), not a module ttnn merely imports (os, json, ...)."""
+    package_dir = str(Path(ttnn.__file__).parent)
+    return module.__name__.startswith("ttnn") or str(getattr(module, "__file__", "") or "").startswith(package_dir)
+
+
+def all_module_names():
+    """Every public name of ttnn and of its public submodules (one level, plus ttnn.operations.*), by module path.
+
+    The emulator reads this to tell a real-but-unemulated name ("ttnn.conv2d") from one that is not ttnn at all.
+    ttnn.model_preprocessing needs torch to import, so its names come from its source.
+    """
+    modules = {"ttnn": ttnn}
+    for parent in ("ttnn", "ttnn.operations"):  # keyed by attribute path: some are nanobind modules (ttnn._ttnn.*)
+        for name in public_names(resolve(parent.partition(".")[2], ttnn) if "." in parent else ttnn):
+            value = getattr(modules.get(parent, ttnn.operations), name)
+            if isinstance(value, type(ttnn)) and value is not ttnn and is_ttnn_module(value):
+                modules[f"{parent}.{name}"] = value
+    names = {path: public_names(module) for path, module in sorted(modules.items())}
+    source = ast.parse(Path(ttnn.__file__).with_name("model_preprocessing.py").read_text())
+    top_level = set()
+    for node in source.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            top_level.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            top_level.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Assign):
+            top_level.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    names["ttnn.model_preprocessing"] = sorted(n for n in top_level if not n.startswith("_"))
+    names["ttnn"] = sorted(set(names["ttnn"]) | {"model_preprocessing"})
+    return names
+
+
 def record_api(path):
     names, missing = record_names()
     data = {
@@ -719,6 +776,7 @@ def record_api(path):
         "enums": {name: describe_enum(getattr(ttnn, name)) for name in ENUM_NAMES if hasattr(ttnn, name)},
         "missing_enums": [name for name in ENUM_NAMES if not hasattr(ttnn, name)],
         "attributes": record_attributes(),
+        "module_names": all_module_names(),
         "probes": [
             {"setup": setup, "expression": expression, **guarded(lambda s=setup, e=expression: run_probe(s, e))}
             for setup, expression in PROBES

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from .errors import OutOfMemoryError, TTNNError
 from .memory import BufferType, CoreCoord
+from .types import TTNNEnum
 
 DRAM_BANKS = 12
 DRAM_BANK_BYTES = 1024**3
@@ -151,21 +152,89 @@ def _bank_type(buffer_type: BufferType) -> BufferType:
     )
 
 
+class Arch(TTNNEnum):
+    """ttnn.device.Arch (values as real ttnn 0.81.1's)."""
+
+    WORMHOLE_B0 = 2
+    BLACKHOLE = 3
+    QUASAR = 4
+
+
+class DispatchCoreType(TTNNEnum):
+    WORKER = 0
+    ETH = 1
+
+
+class DispatchCoreAxis(TTNNEnum):
+    ROW = 0
+    COL = 1
+
+
+class DispatchCoreConfig:
+    """Which cores run the command dispatcher; the emulated grid is the compute grid either way, so it is recorded
+    and otherwise changes nothing (dispatch cores are outside the 8x8 worker grid on n150)."""
+
+    def __init__(self, type=None, axis=None, fabric_tensix_config=None):  # noqa: A002 - ttnn's name
+        if type is not None and not isinstance(type, DispatchCoreType):
+            raise TTNNError(f"ttnn.DispatchCoreConfig: type must be a ttnn.DispatchCoreType, got {type!r}")
+        if axis is not None and not isinstance(axis, DispatchCoreAxis):
+            raise TTNNError(f"ttnn.DispatchCoreConfig: axis must be a ttnn.DispatchCoreAxis, got {axis!r}")
+        self.type = type or DispatchCoreType.WORKER
+        self.axis = axis or DispatchCoreAxis.ROW
+
+
+class SubDeviceId:
+    def __init__(self, id: int):  # noqa: A002 - ttnn's name
+        self._id = int(id)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, SubDeviceId) and other._id == self._id
+
+    def __ne__(self, other) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self._id)
+
+    def __repr__(self) -> str:
+        return f"SubDeviceId({self._id})"
+
+
+class SubDevice:
+    """A set of cores ops can be confined to (sub_device_id=); placement only, values do not depend on it."""
+
+    def __init__(self, cores):
+        self._cores = list(cores)
+
+
 class Device:
-    """An emulated Wormhole n150 chip (ttnn.Device)."""
+    """An emulated Wormhole n150 chip: ttnn.Device, which in ttnn 0.81.1 is a 1x1 ttnn.MeshDevice."""
 
     def __init__(self, device_id: int = 0, l1_small_size: int = 0, trace_region_size: int = 0):
         self._id = device_id
-        self.allocator = Allocator()
-        self.is_open = True
-        self.l1_small_size = l1_small_size
-        self.trace_region_size = trace_region_size
+        self._allocator = Allocator()
+        self._is_open = True
+        self._l1_small_size = l1_small_size
+        self._trace_region_size = trace_region_size
+        self._program_cache = True  # enabled by default since tt-metal 0.57 (enable_program_cache is a no-op)
 
     def id(self) -> int:
         return self._id
 
-    def arch(self) -> str:
-        return "wormhole_b0"
+    def get_device_ids(self) -> list[int]:
+        return [self._id]
+
+    def get_num_devices(self) -> int:
+        return 1
+
+    @property
+    def shape(self):
+        from .mesh import MeshShape
+
+        return MeshShape(1, 1)
+
+    def arch(self) -> Arch:
+        return Arch.WORMHOLE_B0
 
     def compute_with_storage_grid_size(self) -> CoreCoord:
         return GRID
@@ -173,10 +242,25 @@ class Device:
     def dram_grid_size(self) -> CoreCoord:
         return CoreCoord(DRAM_BANKS, 1)
 
+    @property
     def core_grid(self):
+        """The compute grid as a ttnn.CoreGrid (a property in real ttnn: device.core_grid.y)."""
         from .memory import CoreGrid
 
         return CoreGrid(x=GRID.x, y=GRID.y)
+
+    def enable_program_cache(self) -> None:
+        self._program_cache = True
+
+    def disable_and_clear_program_cache(self) -> None:
+        self._program_cache = False
+
+    def clear_program_cache(self) -> None:
+        """Compiled programs are not modelled (nothing is compiled), so there is nothing to clear."""
+
+    def num_program_cache_entries(self) -> int:
+        """Always 0: the emulator compiles no programs, so a test counting cache entries cannot pass here."""
+        return 0
 
     def __repr__(self) -> str:
         return f"<ttnn.Device: id={self._id}, arch=wormhole_b0 (emulated)>"
@@ -204,8 +288,27 @@ def open_device(
 
 
 def close_device(device: Device) -> None:
-    device.is_open = False
+    """Close the device: its tensors can no longer be read or used (they raise, as on a card)."""
+    device._is_open = False
     _open_devices.pop(device.id(), None)
+
+
+def synchronize_device(device: Device, cq_id=None, sub_device_ids=[]) -> None:  # noqa: B006 - ttnn's default
+    """Ops run eagerly on the emulator, so there is never anything to wait for; the device must be open."""
+    if not isinstance(device, Device) or not device._is_open:
+        raise TTNNError("ttnn.synchronize_device: pass an open device from ttnn.open_device")
+
+
+def is_wormhole_b0(device=None) -> bool:
+    return True
+
+
+def is_blackhole(device=None) -> bool:
+    return False
+
+
+def get_arch_name() -> str:
+    return "wormhole_b0"
 
 
 @contextlib.contextmanager

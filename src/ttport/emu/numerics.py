@@ -215,3 +215,34 @@ def destination_sum(values: torch.Tensor, dim: int, config: WormholeComputeKerne
     for chunk in chunks[1:]:
         destination.add_(chunk.sum(dim=dim, keepdim=True))
     return destination.to(torch.float32)
+
+
+def init_device_compute_kernel_config(
+    arch,
+    device_kernel_config=None,
+    *,
+    math_fidelity=MathFidelity.LoFi,
+    math_approx_mode=True,
+    fp32_dest_acc_en=False,
+    packer_l1_acc=False,
+    dst_full_sync_en=False,
+    throttle_level=ThrottleLevel.NO_THROTTLE,
+) -> WormholeComputeKernelConfig:
+    """The given config unchanged, else one built from the keywords (tt-metal compute_kernel_config.cpp,
+    init_device_compute_kernel_config: the defaults apply only when no config is passed)."""
+    from .device import Arch
+
+    if not isinstance(arch, Arch):
+        raise TTNNError(f"ttnn.init_device_compute_kernel_config: arch must be a ttnn.device.Arch, got {arch!r}")
+    if arch is not Arch.WORMHOLE_B0:
+        raise UnsupportedError(f"ttnn.init_device_compute_kernel_config: the emulator models Wormhole only, not {arch}")
+    if device_kernel_config is not None:
+        return device_kernel_config
+    return WormholeComputeKernelConfig(
+        math_fidelity=math_fidelity,
+        math_approx_mode=math_approx_mode,
+        fp32_dest_acc_en=fp32_dest_acc_en,
+        packer_l1_acc=packer_l1_acc,
+        dst_full_sync_en=dst_full_sync_en,
+        throttle_level=throttle_level,
+    )

@@ -136,8 +136,8 @@ class Tensor:
         if device is not None:
             nbytes, page = storage_bytes(tuple(self._shape), dtype, layout)
             buffer_type = self._memory_config.buffer_type
-            self._buffer = device.allocator.allocate(nbytes, page, buffer_type)
-            self._allocator = device.allocator
+            self._buffer = device._allocator.allocate(nbytes, page, buffer_type)
+            self._allocator = device._allocator
 
     # -- construction used by the ops ---------------------------------------------------------------------------
     @classmethod
