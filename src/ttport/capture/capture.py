@@ -49,8 +49,8 @@ def capture(model: torch.nn.Module, inputs: dict, *, dynamic_shapes=None, dynami
     root = build_tree(graph_module.graph, model)
     functions = [call.module for call in root.walk() if not call.inline]
     records = record_calls(model, inputs, functions)
-    bind(root, records, values)
     _bind_root(root, records, graph_module.graph, values)
+    bind(root, records, values, graph_module.graph)
     return Captured(model, inputs, program, graph_module, root, values)
 
 

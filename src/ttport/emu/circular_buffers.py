@@ -91,7 +91,7 @@ def check_circular_buffers(op: str, device, cb_bytes: int, cores: str | None = N
             f"beyond max L1 size of {L1_BYTES_PER_CORE} B. Use smaller blocks in the program_config (fewer tiles "
             "per core), a wider core grid, or DRAM inputs."
         )
-    lowest = device.allocator.lowest_l1_address()
+    lowest = device._allocator.lowest_l1_address()
     if lowest is not None and region_end > lowest:
         raise OutOfMemoryError(
             f"{op}: Statically allocated circular buffers in program clash with L1 buffers on core range {cores}. "

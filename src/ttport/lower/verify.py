@@ -103,7 +103,16 @@ def prepare(value, kind: str, device):
         return value
     if kind == "ids":
         return ttnn.from_torch(value, dtype=ttnn.uint32, device=device)
-    return ttnn.from_torch(value, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    return ttnn.from_torch(bfloat16_range(value), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+
+
+def bfloat16_range(value: torch.Tensor) -> torch.Tensor:
+    """Finite float32 values beyond bfloat16's range (finfo(float32).min in a captured additive mask) at bfloat16's
+    limits instead of +-inf, as the generated code clamps them (lower/steps.py TO_BFLOAT16_RANGE); inf stays inf."""
+    if not value.is_floating_point():
+        return value
+    limit = torch.finfo(torch.bfloat16).max
+    return torch.where(value.isfinite(), value.clamp(-limit, limit), value)
 
 
 def as_torch(value) -> torch.Tensor:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import torch
 
 from ..circular_buffers import check_circular_buffers, softmax_plan
-from ..errors import ShapeError, UnsupportedError
+from ..errors import ShapeError
 from ..numerics import MathFidelity, WormholeComputeKernelConfig, destination_sum, intermediate, resolve_config
+from ..program_configs import SoftmaxDefaultProgramConfig
 from ..registry import elementwise_flops, require_device, ttnn_op
 from ..types import TILE_WIDTH, DataType, round_up
 from ._common import as_float, finish, refuse_unmodelled
+from .norm_config import check_norm_program_config, check_softmax_program_config  # noqa: F401 (re-exported)
 
 
 # Defaults when no compute_kernel_config is passed, from tt-metal's sources (docs/ttnn-numerics.md §3, §4):
@@ -75,30 +77,7 @@ def softmax_chunk(input_tensor, config, *, numeric_stable: bool, mask_dtype=None
     return None if plan.chunk_tiles is None else plan.chunk_tiles * TILE_WIDTH
 
 
-class SoftmaxDefaultProgramConfig:
-    """ttnn's default softmax program config: interleaved inputs, ttnn picks the blocking."""
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, SoftmaxDefaultProgramConfig)
-
-    def __hash__(self) -> int:
-        return hash(SoftmaxDefaultProgramConfig)
-
-
 DEFAULT_SOFTMAX_PROGRAM_CONFIG = SoftmaxDefaultProgramConfig()
-
-
-def check_softmax_program_config(op: str, program_config) -> None:
-    if program_config is not None and not isinstance(program_config, SoftmaxDefaultProgramConfig):
-        raise UnsupportedError(
-            f"{op}: program_config {type(program_config).__name__} (sharded softmax) is not emulated; "
-            "use ttnn.SoftmaxDefaultProgramConfig() or leave it out"
-        )
-
-
-def _check_not_program_config(op: str, program_config) -> None:
-    if program_config is not None:
-        raise UnsupportedError(f"{op}: program_config is not emulated; drop it to let ttnn choose one")
 
 
 @ttnn_op("ttnn.softmax", flops=elementwise_flops(6))
@@ -145,8 +124,8 @@ def _normalize(
     center: bool,
 ):
     require_device(op, "input_tensor", input_tensor)
-    _check_not_program_config(op, program_config)
     config = resolve_config(op, compute_kernel_config, default_config)
+    check_norm_program_config(op, program_config, input_tensor, config)
     width = input_tensor.shape[-1]
     values = as_float(input_tensor._logical())
     if residual_input_tensor is not None:

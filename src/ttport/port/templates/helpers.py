@@ -80,6 +80,9 @@ def to_device(value, kind, device):
         return value
     if kind == "ids":
         return ttnn.from_torch(value, dtype=ttnn.uint32, layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+    if value.is_floating_point():  # float32's min/max (additive masks) would become -inf/inf in bfloat16
+        limit = torch.finfo(torch.bfloat16).max
+        value = torch.where(value.isfinite(), value.clamp(-limit, limit), value)
     return ttnn.from_torch(value, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
 
 
