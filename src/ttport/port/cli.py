@@ -205,6 +205,8 @@ def test_table(run) -> Table:
             "-" if case.pcc is None else f"{case.pcc:.6f}",
             "-" if case.threshold is None else str(case.threshold),
             "-" if case.max_abs_error is None else f"{case.max_abs_error:.3g}",
-            _mark(case.passed) + ("" if case.passed else f" {escape(case.message)}"),
+            "skipped"
+            if case.outcome == "skipped"
+            else _mark(case.passed) + ("" if case.passed else f" {escape(case.message)}"),
         )
     return table
