@@ -251,3 +251,40 @@ def test_skipped_and_xfailed_tests_are_not_failures(tmp_path):
     assert _result(tmp_path, cases=cases).failures == []
     failed = [*cases, CaseResult("test_c", "block", "y", "error", message="boom")]
     assert _result(tmp_path, cases=failed).failures == ["test test_c: boom"]
+
+
+class _SettlesWindow(nn.Module):
+    """Swin-like: the first forward shrinks a configured size to the input's; later calls leave it alone."""
+
+    def __init__(self):
+        super().__init__()
+        self.window = 16
+
+    def forward(self, x):
+        self.window = min(self.window, x.shape[-1])
+        return x[..., : self.window] * 2
+
+
+def test_a_forward_that_settles_its_configuration_once_is_not_state():
+    from ttport.capture.state import StateMutationError
+    from ttport.validate.inputs import run_eager
+
+    model = _SettlesWindow()
+    assert run_eager(model, {"x": torch.ones(2, 4)}).shape == (2, 4) and model.window == 4
+    with pytest.raises(StateMutationError, match="attribute `steps` of <root>"):
+        run_eager(_CountsSteps(), {"x": torch.ones(2, 4)})
+
+
+@pytest.mark.slow
+def test_no_zoo_architecture_is_refused_by_the_eager_checks():
+    """Every architecture of ttport.archs runs on its example inputs and mutates no state (no false refusal)."""
+    from ttport.archs import ARCHS, build
+    from ttport.validate.inputs import run_eager
+
+    refused = {}
+    for name in ARCHS:
+        try:
+            run_eager(*build(name))
+        except Exception as exc:  # collected: the assertion names every architecture refused and why
+            refused[name] = f"{type(exc).__name__}: {exc}"
+    assert not refused, refused

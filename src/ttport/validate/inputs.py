@@ -15,7 +15,7 @@ import torch
 
 from ..capture.export import prepare
 from ..capture.record import tensor_leaves
-from ..capture.state import watch
+from ..capture.state import StateMutationError, watch
 from ..capture.tree import is_builtin
 from ..specs import first_line
 
@@ -25,19 +25,29 @@ class BadInputsError(Exception):
 
 
 def run_eager(model: torch.nn.Module, inputs: dict):
-    """`model(**inputs)` once, as capture will see it (eval, HF caches off); its output."""
+    """`model(**inputs)` as capture will see it (eval, HF caches off), its output; twice if the first call
+    changed state (StateMutationError if the second does too)."""
     prepare(model)
-    with torch.no_grad(), watch(model, inputs):
-        try:
-            output = model(**inputs)
-        except Exception as exc:  # the user's model on the user's inputs: whatever it raises, the inputs are bad
-            raise BadInputsError(_failed(model, inputs, exc)) from exc
+    try:
+        output = _forward(model, inputs)
+    except StateMutationError:
+        # A forward may settle its configuration on the first call (Swin shrinks its window to the input's size):
+        # state that changes again on an identical second call is state the forward updates, and is refused.
+        output = _forward(model, inputs)
     if not tensor_leaves(output):
         raise BadInputsError(
             f"{type(model).__name__}.forward returns {type(output).__name__} on the example inputs, no tensor: a port "
             "is proven by comparing outputs, so the forward must return its result (a tensor, or tuples/dicts of them)."
         )
     return output
+
+
+def _forward(model: torch.nn.Module, inputs: dict):
+    with torch.no_grad(), watch(model, inputs):
+        try:
+            return model(**inputs)
+        except Exception as exc:  # the user's model on the user's inputs: whatever it raises, the inputs are bad
+            raise BadInputsError(_failed(model, inputs, exc)) from exc
 
 
 def _failed(model: torch.nn.Module, inputs: dict, exc: BaseException) -> str:
