@@ -186,6 +186,7 @@ CASES = [
     ("test no directory", lambda t: t / "nothing", ["test", "{x}"], 2, ["no tests/conftest.py"]),
     ("reference bad factory", None, ["reference", "user_models:raises"], 2, ["raised ValueError"]),
     ("reference bad inputs", None, ["reference", "user_models:wrong_inputs"], 2, ["bad example inputs"]),
+    ("reference out read-only", None, ["reference", "bert-tiny", "--out", "/proc/sys/r"], 2, ["cannot write in"]),
     ("run no script", None, ["run", "no_such_script.py"], 2, ["no script 'no_such_script.py'"]),
     ("run no module", None, ["run", "-m", "no_such_pkg.demo"], 2, ["no module 'no_such_pkg.demo'"]),
 ]

@@ -43,7 +43,7 @@ def check_out(out: pathlib.Path, *, force: bool = False) -> None:
             f"import from, so use e.g. --out {out.parent / _identifier(name)}"
         )
     _check_shadowing(out, name)
-    _check_writable(out)
+    check_writable(out)
     foreign = foreign_files(out)
     if foreign and not force:
         names = listed(foreign)
@@ -86,7 +86,8 @@ def _location(spec) -> str | None:
     return locations[0] if locations else spec.origin
 
 
-def _check_writable(out: pathlib.Path) -> None:
+def check_writable(out: pathlib.Path) -> None:
+    """`out` is, or can be made, a directory this process writes in (probed with a temporary file)."""
     if out.exists() and not out.is_dir():
         raise PreflightError(f"--out {out} is a file; give a directory for the project")
     existing = next(parent for parent in [out, *out.absolute().parents] if parent.exists())

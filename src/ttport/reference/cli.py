@@ -24,7 +24,7 @@ def add_subparser(subparsers, parents: list) -> None:
 
 
 def main(args) -> int:
-    from ..port.preflight import check_name
+    from ..port.preflight import check_name, check_writable
     from ..validate.inputs import run_eager
     from ..zoo import resolve
     from .pipeline import run
@@ -32,6 +32,7 @@ def main(args) -> int:
     console = Console(stderr=True)
     name = args.name or model_name(args.model)
     check_name(name)
+    check_writable(args.out)
     model, inputs = resolve(args.model)
     run_eager(model, inputs)  # bad inputs and state mutation are refused before capture
     with StageBars(console) as on_stage:
