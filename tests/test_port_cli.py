@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 
 import pytest
@@ -21,7 +22,7 @@ def _verify(lowered, captured, device, progress=None):
 @pytest.fixture
 def hand_lowering(monkeypatch):
     """ttport.lower stood in for by the hand-written port of port_models.Tiny."""
-    monkeypatch.setenv("PYTHONPATH", TESTS)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [TESTS, os.environ.get("PYTHONPATH")])))
     lowering = (lambda captured, generated, *, weights: lowered_tiny(captured, generated), _verify)
     monkeypatch.setattr(pipeline, "_lowering", lambda: lowering)
     return lowering
@@ -114,8 +115,8 @@ def test_a_local_model_directory_is_recorded_absolute(tmp_path, monkeypatch):
 
 
 def test_a_test_run_that_ran_nothing_is_a_named_failure(tmp_path):
-    from ttport.port.model import ModuleCheck
     from ttport.port.runner import TestRun
+    from ttport.ported import ModuleCheck
 
     result = pipeline.PortResult("tiny", tmp_path, checks=[ModuleCheck("", "tiny", 1.0, 0.0, 0.99, 3)])
     result.tests = TestRun(tmp_path, 1, [], "collecting ...\n/usr/bin/python: No module named pytest\n")

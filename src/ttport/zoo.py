@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import torch
 
+from .archs import ARCHS, build
+
 SEED = 0
 BATCH, SEQUENCE = 2, 8
 
@@ -140,6 +142,8 @@ def resolve(spec: str) -> tuple[torch.nn.Module, dict]:
     """
     if spec in BUILTIN:
         return BUILTIN[spec]()
+    if spec in ARCHS:  # the architecture zoo (ttport.archs)
+        return build(spec)
     if pathlib.Path(spec).is_dir():
         return from_directory(spec)
     if ":" in spec:

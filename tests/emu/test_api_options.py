@@ -110,7 +110,7 @@ def test_softmax_program_config_default_and_refusal(device):
     scores = device_tensor(torch.randn(1, 2, 32, 32), device)
     mask = device_tensor(torch.zeros(1, 1, 1, 32), device)
     ttnn.transformer.attention_softmax(scores, attention_mask=mask, program_config=ttnn.SoftmaxDefaultProgramConfig())
-    with pytest.raises(errors.UnsupportedError, match="sharded softmax"):
+    with pytest.raises(errors.TTNNError, match="program_config must be ttnn.SoftmaxDefaultProgramConfig or"):
         ttnn.transformer.attention_softmax(scores, attention_mask=mask, program_config=object())
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import builtins
 import inspect
 import json
-import pathlib
 import re
 
 import pytest
 
 from ttport import emu
+from ttport.validate.api_check import recorded_api_path
 
-API = json.loads((pathlib.Path(__file__).parents[1] / "data" / "ttnn_api_0.81.1.json").read_text())
+API = json.loads(recorded_api_path().read_text())
 
 # name -> why the emulator's signature (or members) differ from every recorded overload.
 ALLOWED = {

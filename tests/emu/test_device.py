@@ -77,11 +77,12 @@ def test_fragmentation_and_reallocate(device):
     a, b, c = l1_tensor(third), l1_tensor(third), l1_tensor(third)
     ttnn.deallocate(a)
     ttnn.deallocate(c)
-    # Two free thirds that are not adjacent: a bigger-than-a-third tensor fits only once b moves to the bottom.
+    # Two free thirds that are not adjacent: a bigger-than-a-third tensor fits only once b moves to the top
+    # (L1 allocates top-down, as ttnn's does).
     with pytest.raises(errors.OutOfMemoryError, match="largest free block"):
         l1_tensor(third + 60)
     b = ttnn.reallocate(b)
-    assert b.buffer_address() == 0
+    assert b.buffer_address() == L1_BYTES_PER_CORE - third * 2048
     l1_tensor(third + 60)
 
 
@@ -136,3 +137,20 @@ def test_manage_device_closes():
     assert not device._is_open
     with pytest.raises(errors.StorageError, match="the device was closed"):
         ttnn.from_torch(torch.randn(2, 2), device=device)
+
+
+def test_l1_allocates_top_down_and_dram_bottom_up(device):
+    def tensor(memory_config):
+        return ttnn.from_torch(
+            torch.zeros(64, 64),
+            dtype=ttnn.bfloat16,
+            layout=ttnn.TILE_LAYOUT,
+            device=device,
+            memory_config=memory_config,
+        )
+
+    first, second = tensor(ttnn.L1_MEMORY_CONFIG), tensor(ttnn.L1_MEMORY_CONFIG)
+    assert first.buffer_address() + 2048 == L1_BYTES_PER_CORE  # 4 tiles over 64 banks: one padded page per bank
+    assert second.buffer_address() < first.buffer_address()
+    low, high = tensor(ttnn.DRAM_MEMORY_CONFIG), tensor(ttnn.DRAM_MEMORY_CONFIG)
+    assert low.buffer_address() < high.buffer_address()

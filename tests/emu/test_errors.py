@@ -104,7 +104,7 @@ def test_use_after_deallocate(tiled):
 
 
 def test_unemulated_options_are_refused_not_ignored(tiled):
-    with pytest.raises(errors.UnsupportedError, match="program_config is not emulated"):
+    with pytest.raises(errors.TTNNError, match="program_config must be one of ttnn.MatmulMultiCoreReuseProgramConfig"):
         ttnn.matmul(tiled, tiled, program_config=object())
     with pytest.raises(errors.TTNNError, match="core_grid must be a ttnn.CoreGrid"):
         ttnn.matmul(tiled, tiled, core_grid=(8, 8))

@@ -2,7 +2,8 @@
 
 Writes two data files (the version is the installed ttnn's):
 
-* ``tests/data/ttnn_api_<version>.json``: signatures (every overload, parameter kinds, default reprs) of the
+* ``src/ttport/validate/data/ttnn_api_<version>.json`` (package data: ``ttport port`` checks ports against it):
+  signatures (every overload, parameter kinds, default reprs) of the
   names in ``API_NAMES``, enum members, attribute defaults and repr strings of ttnn objects.
 * ``tests/data/ttnn_formats_<version>.npz``: host-side number-format conversions (float32 input -> ttnn.Tensor
   of some dtype and layout -> float32 readback), packed bytes of TILE tensors, shape / padded_shape rules and
@@ -52,6 +53,11 @@ API_NAMES = [
     "CoreGrid", "CoreCoord", "CoreRange", "CoreRangeSet",
     "DRAM_MEMORY_CONFIG", "L1_MEMORY_CONFIG", "L1_HEIGHT_SHARDED_MEMORY_CONFIG", "L1_WIDTH_SHARDED_MEMORY_CONFIG",
     "L1_BLOCK_SHARDED_MEMORY_CONFIG", "create_sharded_memory_config",
+    "interleaved_to_sharded", "sharded_to_interleaved",
+    "MatmulMultiCoreReuseProgramConfig", "MatmulMultiCoreReuseMultiCastProgramConfig",
+    "MatmulMultiCoreReuseMultiCast1DProgramConfig", "LayerNormDefaultProgramConfig",
+    "LayerNormShardedMultiCoreProgramConfig", "SoftmaxDefaultProgramConfig", "SoftmaxShardedMultiCoreProgramConfig",
+    "SDPAProgramConfig",
     "WormholeComputeKernelConfig", "MathFidelity", "UnaryOpType", "UnaryWithParam",
     "open_device", "close_device", "manage_device", "deallocate", "reallocate",
     "from_torch", "to_torch", "to_device", "from_device", "to_layout", "to_memory_config", "typecast", "clone",
@@ -1270,7 +1276,13 @@ def parse_args():
         "--out-dir",
         type=Path,
         default=REPO / "tests" / "data",
-        help="where to write ttnn_api_<version>.json and ttnn_formats_<version>.npz",
+        help="where to write ttnn_formats_<version>.npz (test data)",
+    )
+    parser.add_argument(
+        "--api-dir",
+        type=Path,
+        default=REPO / "src" / "ttport" / "validate" / "data",
+        help="where to write ttnn_api_<version>.json (package data of ttport)",
     )
     parser.add_argument("--api-only", action="store_true", help="record signatures only (no host conversions)")
     return parser.parse_args()
@@ -1279,6 +1291,7 @@ def parse_args():
 def main():
     args = parse_args()
     args.out_dir = args.out_dir.resolve()
+    args.api_dir = args.api_dir.resolve()
     with tempfile.TemporaryDirectory(prefix="ttnn_oracle_") as scratch:
         os.chdir(scratch)  # ttnn writes files (generated/fabric/*.yaml) into the working directory
         return record(args)
@@ -1288,7 +1301,8 @@ def record(args):
     load_ttnn()
     version = ttnn_version()
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    api_path = args.out_dir / f"ttnn_api_{version}.json"
+    args.api_dir.mkdir(parents=True, exist_ok=True)
+    api_path = args.api_dir / f"ttnn_api_{version}.json"
     api = record_api(api_path)
     print(f"{api_path}: {len(api['names'])} names recorded, {len(api['missing'])} missing {api['missing']}")
     if args.api_only:

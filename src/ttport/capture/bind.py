@@ -9,6 +9,7 @@ from torch import fx
 
 from .identity import source
 from .record import CallRecord, same_value, tensor_leaves
+from .sizes import missing_sizes, spells
 from .tree import ModuleCall
 
 
@@ -88,8 +89,42 @@ def bind_outputs(call: ModuleCall, values: dict) -> bool:
     return all(node in returned for node in outside)
 
 
-def bind(root: ModuleCall, records: dict[int, list[CallRecord]], values: dict) -> None:
-    """Bind every function-emitted call; a call that cannot be bound is emitted inline in its parent."""
+def bind_size_inputs(call: ModuleCall, values: dict, order: dict[fx.Node, int]) -> None:
+    """Arguments read only for their shape become inputs when the call's ops need a size nothing else it reads
+    has: BART's positional embedding takes `input_ids` for its length, and export spells that length through
+    the root's `attention_mask`. The argument's node must be one the caller holds (its input or computed before)."""
+    missing = missing_sizes(call.nodes, [n for _, n in call.inputs])
+    if not missing:
+        return
+    owner = call.parent
+    while owner.parent is not None and owner.inline:
+        owner = owner.parent
+    start = order[call.nodes[0]] if call.nodes else len(order)
+    visible = [n for _, n in owner.inputs] + [n for n in owner.nodes if order[n] < start]
+    bound = {expr for expr, _ in call.inputs}
+    for expr, tensor in argument_leaves(call.record):
+        node = None if expr in bound else next((n for n in visible if _supplies(n, tensor, values, missing)), None)
+        if node is not None:
+            call.inputs.append((expr, node))
+            missing = missing_sizes(call.nodes, [n for _, n in call.inputs])
+            if not missing:
+                return
+
+
+def _supplies(node: fx.Node, tensor, values: dict, missing: list) -> bool:
+    value = values.get(node)
+    return (
+        isinstance(value, torch.Tensor)
+        and value.shape == tensor.shape
+        and spells(node, missing)
+        and same_value(value, tensor)
+    )
+
+
+def bind(root: ModuleCall, records: dict[int, list[CallRecord]], values: dict, graph: fx.Graph) -> None:
+    """Bind every function-emitted call (parents first); a call that cannot be bound is emitted inline in its
+    parent."""
+    order = {node: i for i, node in enumerate(graph.nodes)}
     for call in root.walk():
         if call is root or call.inline:
             continue
@@ -97,3 +132,5 @@ def bind(root: ModuleCall, records: dict[int, list[CallRecord]], values: dict) -
         call.record = calls[call.index] if call.index < len(calls) else None
         if call.record is None or not bind_inputs(call, values) or not bind_outputs(call, values):
             call.inline = True
+            continue
+        bind_size_inputs(call, values, order)

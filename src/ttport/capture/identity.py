@@ -53,3 +53,17 @@ def source(node: fx.Node) -> fx.Node:
     while is_identity(node):
         node = node.args[0]
     return node
+
+
+def view_base(node: fx.Node) -> fx.Node:
+    """The tensor a chain of views reads (x[:, 1:], x.view(...)): an in-place write to a view changes it.
+    A view's schema returns an alias of its first argument that the op does not write."""
+    while node.op == "call_function" and node.args and isinstance(node.args[0], fx.Node):
+        schema = getattr(node.target, "_schema", None)
+        if schema is None or not schema.returns or not schema.arguments:
+            break
+        out, first = schema.returns[0].alias_info, schema.arguments[0].alias_info
+        if out is None or first is None or first.is_write or out.before_set != first.before_set:
+            break
+        node = node.args[0]
+    return node

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 from dataclasses import dataclass
 
@@ -18,7 +19,8 @@ class CallRecord:
 def record_calls(model: torch.nn.Module, kwargs: dict, modules: list[torch.nn.Module]) -> dict[int, list[CallRecord]]:
     """Run the model once; for each listed module object, the records of its calls in order."""
     records: dict[int, list[CallRecord]] = {id(m): [] for m in modules}
-    handles = [m.register_forward_hook(_hook(m, records[id(m)]), with_kwargs=True) for m in set(modules)]
+    snapshot = _Snapshot()
+    handles = [m.register_forward_hook(_hook(m, records[id(m)], snapshot), with_kwargs=True) for m in set(modules)]
     try:
         with torch.no_grad():
             model(**kwargs)
@@ -28,7 +30,30 @@ def record_calls(model: torch.nn.Module, kwargs: dict, modules: list[torch.nn.Mo
     return records
 
 
-def _hook(module, sink: list):
+class _Snapshot:
+    """Tensors as they were when a module returned: the model may update them in place afterwards (Falcon's
+    `mlp_output += attention_output`). One copy per tensor version, however many calls see it."""
+
+    def __init__(self):
+        self.copies: dict[int, tuple[torch.Tensor, int, torch.Tensor]] = {}
+
+    def __call__(self, value):
+        if isinstance(value, torch.Tensor):
+            kept = self.copies.get(id(value))
+            if kept is None or kept[0] is not value or kept[1] != value._version:
+                kept = self.copies[id(value)] = (value, value._version, value.detach().clone())
+            return kept[2]
+        if isinstance(value, (tuple, list)) and type(value) in (tuple, list):
+            return type(value)(self(v) for v in value)
+        if isinstance(value, dict):
+            copied = copy.copy(value)  # ModelOutput keeps its class; its fields are replaced
+            for key, item in value.items():
+                copied[key] = self(item)
+            return copied
+        return value
+
+
+def _hook(module, sink: list, snapshot: _Snapshot):
     signature = inspect.signature(module.forward)
 
     def hook(_module, args, kwargs, output):
@@ -40,7 +65,7 @@ def _hook(module, sink: list):
         for name, parameter in signature.parameters.items():
             if parameter.kind is inspect.Parameter.VAR_KEYWORD and name in arguments:
                 arguments.update(arguments.pop(name))
-        sink.append(CallRecord(arguments, output))
+        sink.append(CallRecord({name: snapshot(value) for name, value in arguments.items()}, snapshot(output)))
 
     return hook
 
@@ -48,16 +73,38 @@ def _hook(module, sink: list):
 def node_values(graph_module: fx.GraphModule, flat_inputs: list) -> dict[fx.Node, object]:
     """Every node's value when the exported graph runs on the example inputs."""
     values: dict[fx.Node, object] = {}
+    by_storage: dict[int, list[fx.Node]] = {}
 
     class Recorder(fx.Interpreter):
         def run_node(self, node):
+            for target in written(node):  # keep what earlier nodes computed, as an in-place op overwrites it
+                for other in by_storage.pop(_storage(values.get(target)), []):
+                    values[other] = values[other].clone()
             result = super().run_node(node)
             values[node] = result
+            if isinstance(result, torch.Tensor):
+                by_storage.setdefault(_storage(result), []).append(node)
             return result
 
     with torch.no_grad():
         Recorder(graph_module).run(*flat_inputs)
     return values
+
+
+def written(node: fx.Node) -> list[fx.Node]:
+    """The arguments an op writes in place (x.add_(y), index_put_), from its schema's alias annotations."""
+    schema = getattr(node.target, "_schema", None)
+    if node.op != "call_function" or schema is None:
+        return []
+    return [
+        arg
+        for arg, argument in zip(node.args, schema.arguments)
+        if isinstance(arg, fx.Node) and argument.alias_info is not None and argument.alias_info.is_write
+    ]
+
+
+def _storage(value) -> int:
+    return value.untyped_storage().data_ptr() if isinstance(value, torch.Tensor) and value.numel() else -1
 
 
 def tensor_leaves(value, prefix: tuple = ()) -> list[tuple[tuple, torch.Tensor]]:

@@ -128,8 +128,19 @@ from .ops.eltwise import (
 )
 from .ops.embedding import EmbeddingsType, embedding
 from .ops.matmul import linear, matmul
-from .ops.normalization import SoftmaxDefaultProgramConfig, layer_norm, rms_norm, softmax
+from .ops.normalization import layer_norm, rms_norm, softmax
 from .ops.reduction import max, mean, sum
+from .ops.sharded import interleaved_to_sharded, sharded_to_interleaved
+from .program_configs import (
+    LayerNormDefaultProgramConfig,
+    LayerNormShardedMultiCoreProgramConfig,
+    MatmulMultiCoreReuseMultiCast1DProgramConfig,
+    MatmulMultiCoreReuseMultiCastProgramConfig,
+    MatmulMultiCoreReuseProgramConfig,
+    SDPAProgramConfig,
+    SoftmaxDefaultProgramConfig,
+    SoftmaxShardedMultiCoreProgramConfig,
+)
 from .serialization import DumpTensorMode, as_tensor, dump_tensor, load_tensor
 from .tensor import Shape, Tensor
 from .tile import Tile

@@ -24,22 +24,37 @@ ALIGNMENT = {BufferType.DRAM: 32, BufferType.L1: 16}
 
 @dataclass
 class _Bank:
-    """First-fit free list over one bank's address range; every interleaved buffer takes the same range in each."""
+    """First-fit free list over one bank's address range [base, base + size); every buffer takes the same range in
+    each bank (lockstep). L1 allocates from the top down, DRAM from the bottom up, as tt-metal's Buffer does
+    (tt_metal/impl/buffers/buffer.cpp: bottom_up defaults to is_dram()); circular buffers grow from L1's base."""
 
     size: int
+    base: int = 0
+    top_down: bool = False
     free: list[tuple[int, int]] = field(default_factory=list)  # (start, end) sorted, disjoint
 
     def __post_init__(self):
-        self.free = [(0, self.size)]
+        self.free = [(self.base, self.base + self.size)]
 
     def allocate(self, nbytes: int) -> int | None:
-        for index, (start, end) in enumerate(self.free):
+        order = range(len(self.free) - 1, -1, -1) if self.top_down else range(len(self.free))
+        for index in order:
+            start, end = self.free[index]
             if end - start >= nbytes:
-                self.free[index] = (start + nbytes, end)
-                if start + nbytes == end:
+                address = end - nbytes if self.top_down else start
+                remaining = (start, address) if self.top_down else (start + nbytes, end)
+                if remaining[0] == remaining[1]:
                     del self.free[index]
-                return start
+                else:
+                    self.free[index] = remaining
+                return address
         return None
+
+    def lowest_allocated(self) -> int | None:
+        """The lowest address any buffer holds, or None when the bank is empty."""
+        if self.free == [(self.base, self.base + self.size)]:
+            return None
+        return self.free[0][1] if self.free and self.free[0][0] == self.base else self.base
 
     def release(self, address: int, nbytes: int) -> None:
         self.free.append((address, address + nbytes))
@@ -75,7 +90,7 @@ class Allocator:
         l1_cores = GRID.x * GRID.y
         self.banks = {
             BufferType.DRAM: (_Bank(DRAM_BANK_BYTES), DRAM_BANKS),
-            BufferType.L1: (_Bank(L1_BYTES_PER_CORE - L1_RESERVED_BYTES), l1_cores),
+            BufferType.L1: (_Bank(L1_BYTES_PER_CORE - L1_RESERVED_BYTES, L1_RESERVED_BYTES, top_down=True), l1_cores),
         }
         self.in_use = {buffer_type: 0 for buffer_type in self.banks}
         self.peak = dict(self.in_use)
@@ -114,6 +129,26 @@ class Allocator:
             "Deallocate tensors you no longer need (ttnn.deallocate), keep large activations in "
             "ttnn.DRAM_MEMORY_CONFIG, or use a smaller batch."
         )
+
+    def allocate_sharded(self, bytes_per_core: int, num_cores: int) -> Buffer:
+        """An L1 sharded buffer: one shard slot per core at the same address on every core (lockstep)."""
+        bank, _ = self.banks[BufferType.L1]
+        per_bank = -(-bytes_per_core // ALIGNMENT[BufferType.L1]) * ALIGNMENT[BufferType.L1]
+        address = bank.allocate(per_bank)
+        if address is None:
+            raise OutOfMemoryError(
+                f"Out of Memory: Not enough space to allocate {per_bank * num_cores} B L1 sharded buffer across "
+                f"{num_cores} cores, where each core needs to store {per_bank} B, but bank size is {bank.size} B "
+                f"(largest free block {bank.largest_free()} B). Deallocate L1 tensors you no longer need "
+                "(ttnn.deallocate), shard over more cores, or keep the tensor interleaved in DRAM."
+            )
+        self.in_use[BufferType.L1] += per_bank * num_cores
+        self.peak[BufferType.L1] = max(self.peak[BufferType.L1], self.in_use[BufferType.L1])
+        return Buffer(BufferType.L1, address, per_bank, num_cores)
+
+    def lowest_l1_address(self) -> int | None:
+        """Where the lowest L1 buffer starts: a program's circular buffers must end below it."""
+        return self.banks[BufferType.L1][0].lowest_allocated()
 
     def release(self, buffer: Buffer) -> None:
         self.banks[buffer.buffer_type][0].release(buffer.address, buffer.bytes_per_bank)

@@ -14,10 +14,9 @@ import difflib
 import functools
 import importlib
 import json
-import pathlib
 import types
 
-API_PATH = pathlib.Path(__file__).parents[3] / "tests" / "data" / "ttnn_api_0.81.1.json"
+from ..validate.api_check import recorded_api_path  # stdlib-only module: the recorded API ships as package data
 
 # Where each real module's emulated objects come from; any other real module path takes the names it shares with
 # the top level (real ttnn's submodules re-export the same objects: ttnn.operations.core.from_torch is ttnn.from_torch).
@@ -33,7 +32,7 @@ OWN_NAMESPACE = ("ttnn.experimental", "ttnn.transformer", "ttnn.model_preprocess
 @functools.cache
 def real_module_names() -> dict[str, frozenset[str]]:
     """Real ttnn's public names per module path (recorded)."""
-    recorded = json.loads(API_PATH.read_text())["module_names"]
+    recorded = json.loads(recorded_api_path().read_text())["module_names"]
     return {path: frozenset(names) for path, names in recorded.items()}
 
 

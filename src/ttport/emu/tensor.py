@@ -135,7 +135,13 @@ class Tensor:
         self._buffer: Buffer | None = None
         self._deallocated = False
         self._float32_cache: tuple | None = None  # (stored tensor, its float32 copy), see _float32_values
-        if device is not None:
+        if device is not None and self._memory_config.is_sharded():
+            from .sharding import allocate_sharded
+
+            config = self._memory_config
+            self._buffer = allocate_sharded("ttnn", device._allocator, tuple(self._shape), dtype, layout, config)
+            self._allocator = device._allocator
+        elif device is not None:
             nbytes, page = storage_bytes(tuple(self._shape), dtype, layout)
             buffer_type = self._memory_config.buffer_type
             self._buffer = device._allocator.allocate(nbytes, page, buffer_type)

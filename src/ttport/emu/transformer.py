@@ -120,7 +120,7 @@ def attention_softmax(
     """softmax(input_tensor / sqrt(head_size) + attention_mask) over the last dim."""
     op = "ttnn.transformer.attention_softmax"
     input_tensor = tensor
-    check_softmax_program_config(op, program_config)
+    check_softmax_program_config(op, program_config, input_tensor)
     config = softmax_config(input_tensor.dtype)
     scores = _masked_scores(op, input_tensor, head_size, attention_mask, causal_mask, config)
     return finish(
@@ -144,7 +144,7 @@ def attention_softmax_(
     if attention_mask is None:
         # Real ttnn stops here too (TT_FATAL in attention_softmax.cpp): the in-place form needs a mask.
         raise TTNNError(f"{op}: attention_mask is required by the in-place form; use attention_softmax without a mask")
-    check_softmax_program_config(op, program_config)
+    check_softmax_program_config(op, program_config, input_tensor)
     config = softmax_config(input_tensor.dtype)
     scores = _masked_scores(op, input_tensor, head_size, attention_mask, causal_mask, config)
     result = finish(op, softmax_values(scores, -1, config), dtype=input_tensor.dtype, like=input_tensor)

@@ -10,8 +10,8 @@ from torch import fx
 from ..reference.build import _wanted
 from ..reference.naming import Names, safe
 from ..reference.statements import Statement, reroll
-from .graph import meta, op_name
-from .steps import DEVICE_FORMS, Step, conversion
+from .graph import arguments, meta, op_name
+from .steps import DEVICE_FORMS, Step, conversion, overflows_bfloat16
 
 _LIST_MEMBER = re.compile(r"\.\d+$")
 VIEWS = {"view", "reshape", "_unsafe_view", "unsqueeze", "squeeze", "flatten"}
@@ -36,11 +36,13 @@ def insert_conversions(lowering) -> None:
         for source, target in zip(chain, chain[1:]):
             if target in produced:
                 continue
-            template, suffix = conversion(source, target[1])
+            clamp = target[1] == "tile" and _beyond_bfloat16(lowering, node)
+            template, suffix = conversion(source, target[1], clamp=clamp)
             step = Step(
                 [target],
                 [source],
                 (lambda t=template, s=source: t.format(x=lowering.name_of(s))),
+                comment=BEYOND_BFLOAT16 if clamp else "",
                 device_ops=("ttnn.from_torch",) if target[1] in DEVICE_FORMS else ("ttnn.to_torch",),
             )
             step.suffix = suffix
@@ -48,6 +50,31 @@ def insert_conversions(lowering) -> None:
             index = _after_producer(lowering.steps, source)
             lowering.steps.insert(index, step)
             produced.add(target)
+
+
+BEYOND_BFLOAT16 = "float32's minimum/maximum would round to -inf/inf in bfloat16 (NaN softmax rows): clamped"
+
+
+def _beyond_bfloat16(lowering, node) -> bool:
+    """The host value is computed (in this function, on host) with a constant bfloat16 cannot hold."""
+    seen, stack = set(), [node]
+    while stack:
+        current = lowering.resolve(stack.pop())
+        if current in seen or current.op != "call_function" or lowering.form.get(current) != "host":
+            continue
+        seen.add(current)
+        if any(overflows_bfloat16(v) for v in _flat(arguments(current).values())):
+            return True
+        stack += current.all_input_nodes
+    return False
+
+
+def _flat(values):
+    for value in values:
+        if isinstance(value, (list, tuple)):
+            yield from _flat(value)
+        else:
+            yield value
 
 
 def _after_producer(steps: list[Step], key) -> int:

@@ -10,7 +10,7 @@ from torch import fx
 
 from ..capture.bind import is_symbolic
 from ..capture.tree import ModuleCall
-from ..port.model import Fallback, InputSpec
+from ..ported import Fallback, InputSpec
 from ..reference.build import _expression, _live, _reads
 from ..reference.emit import FunctionBuilder, Item, parameter_expression
 from ..reference.expr import Expr, literal
@@ -66,6 +66,7 @@ class LoweredCall:
     output_names: list[str] = field(default_factory=list)
     inline: bool = False  # an activation wrapper: callers emit its op in place of the call
     uses_parameters: bool = False
+    takes_device: bool = False  # no device tensor to take the device from: a `device` keyword (tt-metal's way)
     text: str = ""
     peak_bytes: int = 0
 
@@ -355,6 +356,7 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     from . import emit
 
     lowering.child_kinds = []
+    lowering.takes_device = False
     lowering.collect()
     lowering.place_inputs()
     for item in lowering.items:
@@ -390,6 +392,7 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
         preparations=lowering.preparations,
         fused=lowering.fused,
         uses_parameters=lowering.builder.uses_parameters,
+        takes_device=lowering.takes_device,
     )
     result.inline = _is_activation(lowering)
     result.output_names = [lowering.names[k].split("[", 1)[0] for k in lowering.output_keys]
@@ -451,8 +454,12 @@ def _prelude(lowering: Lowering, statements: list[Statement]) -> list[Statement]
     """Sizes and the device read up front, each kept only if something after it reads it (a fused or lowered op
     may no longer need a size the torch code used)."""
     prelude = [Statement([name], text) for name, text in lowering.builder.prelude.items()]
-    if any("from_torch" in "".join(s.device_ops) for s in lowering.steps):
-        prelude.append(Statement(["device"], _device_source(lowering)))
+    if _needs_device(lowering):
+        source = _device_source(lowering)
+        if source is None:  # every input is on host and no parameter is read here: the caller passes the device
+            lowering.takes_device = True
+        else:
+            prelude.append(Statement(["device"], source))
     readers = "\n".join(line for statement in statements for line in statement.lines())
     readers += "\n" + " ".join(lowering.names[key] for key in lowering.output_keys)  # the return line
     kept = []
@@ -463,7 +470,14 @@ def _prelude(lowering: Lowering, statements: list[Statement]) -> list[Statement]
     return kept[::-1]
 
 
-def _device_source(lowering: Lowering) -> str:
+def _needs_device(lowering: Lowering) -> bool:
+    """A host value goes to the device here, or a callee takes the device as a keyword."""
+    uploads = any("from_torch" in "".join(s.device_ops) for s in lowering.steps)
+    return uploads or any(lowering.ports[s.call_key].takes_device for s in lowering.steps if s.call_key)
+
+
+def _device_source(lowering: Lowering) -> str | None:
+    """Where this function takes the device from: a device tensor input, else a device parameter, else None."""
     for node, expr in lowering.inputs.items():
         if lowering.form[node] in DEVICE_FORMS:
             return f"{expr}.device()"
@@ -471,15 +485,13 @@ def _device_source(lowering: Lowering) -> str:
         if preparation != "host":
             relative = f"{module}.{attribute}"[len(lowering.call.path) + 1 if lowering.call.path else 0 :]
             return f"{parameter_expression(relative)}.device()"
-    raise LoweringError(
-        f"{lowering.where()}: host values must go to the device but the function has no device tensor to take the "
-        "device from; pass a device tensor input"
-    )
+    return None
 
 
 def _function_text(lowering: Lowering, statements: list[Statement], kind_name: str) -> str:
     params = list(lowering.params)
-    keywords = (["parameters"] if lowering.builder.uses_parameters else []) + list(lowering.builder.kwargs)
+    keywords = ["parameters"] if lowering.builder.uses_parameters else []
+    keywords += (["device"] if lowering.takes_device else []) + list(lowering.builder.kwargs)
     if keywords:
         params += ["*"] + keywords
     cls = lowering.call.cls

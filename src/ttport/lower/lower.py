@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..capture import Captured
 from ..capture.tree import ModuleCall
 from ..emu.device import GRID, L1_BYTES_PER_CORE, L1_RESERVED_BYTES
-from ..port.model import KindPort, LoweredModel
+from ..ported import KindPort, LoweredModel
 from ..reference.context import Context
 from ..reference.generate import Generated, format_source
 from .errors import WHAT_TO_DO, LoweringError

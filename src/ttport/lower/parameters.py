@@ -19,6 +19,7 @@ PREPARATIONS = {
     "embedding": "preprocess_embedding_weight({x}, dtype=ttnn.bfloat16)",
     "tile": "ttnn.from_torch({x}, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT)",
     "tile_row": "ttnn.from_torch({x}.reshape(1, -1), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT)",
+    "channel_column": "ttnn.from_torch({x}.reshape(-1, 1), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT)",
     "host": "{x}",
     "host_linear_weight": "{x}.T.contiguous()",
 }
@@ -30,6 +31,7 @@ WHY = {
     "embedding": "ROW_MAJOR table for ttnn.embedding",
     "tile": "",
     "tile_row": "(1, N) to broadcast over rows",
+    "channel_column": "(C, 1) to broadcast over each channel's values",
     "host": "kept on host: only torch code reads it",
     "host_linear_weight": "kept on host, (in, out) as the reference reads it",
 }

@@ -129,7 +129,7 @@ def _mark(passed: bool | None) -> str:
 def port_table(result) -> Table:
     """One row per module instance: verification on the emulator, and the generated test's result."""
     table = Table(title=f"{result.model_name}: TTNN vs PyTorch per module ({result.lowered.weights} weights)")
-    for column in ("module", "function", "PCC", "test PCC", "threshold", "max abs err", "device ops", ""):
+    for column in ("module", "function", "PCC", "test PCC", "threshold", "max abs err", "NaN/inf", "device ops", ""):
         table.add_column(column, justify="left" if column in ("module", "function") else "right")
     tests = {(case.kind, case.path): case for case in result.tests.cases} if result.tests is not None else {}
     for check in result.checks:
@@ -143,6 +143,7 @@ def port_table(result) -> Table:
             test_pcc,
             str(check.threshold),
             f"{check.max_abs_error:.3g}",
+            str(check.nonfinite),  # elements whose NaN/inf the original does not have there
             str(check.device_ops),
             _mark(passed),
         )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .model import LoweredModel, ModuleCheck
+from ..ported import LoweredModel, ModuleCheck
 from .sources import EmitError
 from .writer import EditedFilesError
 
@@ -43,12 +43,8 @@ class PortResult:
     @property
     def failures(self) -> list[str]:
         """Why the port is not proven, one line each (empty when every check passed)."""
-        found = [
-            f"reference {row.path or '<root>'}: {row.error or f'PCC {row.pcc:.6f}'}"
-            for row in self.reference_rows
-            if not row.passed
-        ]
-        found += [f"{c.path or '<model>'} ({c.kind}): {_why(c)}" for c in self.checks if not c.passed]
+        found = [f"reference {row.path or '<root>'}: {row.failure}" for row in self.reference_rows if not row.passed]
+        found += [f"TTNN {c.path or '<model>'} ({c.kind}): {c.failure}" for c in self.checks if not c.passed]
         if self.emitted is not None:
             found += [f"generated code: {problem}" for problem in self.emitted.problems]
         if self.tests is not None:
@@ -63,10 +59,6 @@ class PortResult:
     @property
     def passed(self) -> bool:
         return bool(self.checks) and not self.failures
-
-
-def _why(check: ModuleCheck) -> str:
-    return check.error or f"PCC {check.pcc:.6f} < {check.threshold}"
 
 
 class _Stages:

@@ -12,7 +12,7 @@ import symtable
 import textwrap
 from dataclasses import dataclass
 
-from .model import KindPort, LoweredModel
+from ..ported import KindPort, LoweredModel
 
 # Modules generated functions may use, with the import line and its isort section (stdlib first).
 MODULES = {"math": ("import math", 0), "torch": ("import torch", 1), "ttnn": ("import ttnn", 1)}

@@ -7,6 +7,9 @@ from torch import fx
 from .expr import ATOM, Expr, literal
 
 _MISSING = object()
+# Arguments no readable emitter needs to print: placement, and embedding's options that only shape gradients.
+UNPRINTED = {"device", "pin_memory", "layout", "memory_format", "non_blocking"}
+UNPRINTED |= {"padding_idx", "scale_grad_by_freq", "sparse"}
 # Arguments whose literal values may be configuration (sizes, scales, epsilons), named when they match one.
 CONFIG_ARGUMENTS = {"size", "shape", "normalized_shape", "other", "eps", "value", "fill_value", "scale"}
 
@@ -15,6 +18,8 @@ class Arguments:
     def __init__(self, node: fx.Node, builder):
         self.node, self.builder = node, builder
         self.values, self.defaults = {}, {}
+        self.read: set = set()  # names an emitter printed or inspected
+        self.keyword_only: set = set()
         schema = getattr(node.target, "_schema", None)
         if schema is None:  # Python operators: positional only
             self.values = dict(enumerate(node.args))
@@ -26,10 +31,24 @@ class Arguments:
             else:
                 value = node.kwargs.get(argument.name, default)
             self.values[argument.name] = None if value is _MISSING else value
+            if argument.kwarg_only:
+                self.keyword_only.add(argument.name)
             self.defaults[argument.name] = default
 
     def raw(self, name):
+        self.read.add(name)
         return self.values.get(name)
+
+    def unread(self) -> list[str]:
+        """Given arguments the emitter never looked at: printing would drop them (baddbmm's alpha)."""
+        return [
+            name
+            for name in self.values
+            if name not in self.read
+            and name not in UNPRINTED
+            and self.given(name)
+            and self.values[name] is not False  # flags such as _softmax's half_to_float, off
+        ]
 
     def given(self, name) -> bool:
         value = self.values.get(name)
@@ -39,6 +58,7 @@ class Arguments:
         return default is _MISSING or not _same(value, default)
 
     def x(self, name) -> Expr:
+        self.read.add(name)
         value = self.values[name]
         if name in CONFIG_ARGUMENTS and isinstance(value, float):
             named = self.builder.config_name(value)
@@ -50,6 +70,7 @@ class Arguments:
         return self.x(name).at(precedence)
 
     def p(self, name) -> str:
+        self.read.add(name)
         return self.fmt(self.values.get(name), config=name in CONFIG_ARGUMENTS)
 
     def fmt(self, value, config: bool = False, in_list: bool = False) -> str:
@@ -66,11 +87,12 @@ class Arguments:
 
     def spread(self, name) -> list[str]:
         """A size list as separate arguments: x.view(batch_size, sequence_length, -1)."""
+        self.read.add(name)
         return [self.fmt(v, config=True, in_list=True) for v in self.values[name]]
 
     def subscript(self, text: str) -> Expr:
         """x[:, :, text] on the node's `dim`; negative dims count from the end with an ellipsis."""
-        dim = self.values.get("dim") or 0
+        dim = self.raw("dim") or 0
         receiver = self.e("self", ATOM)
         if dim < 0:
             return Expr(f"{receiver}[..., {', '.join([text] + [':'] * (-dim - 1))}]")
@@ -78,7 +100,7 @@ class Arguments:
 
     def linear_weight(self, name) -> str | None:
         """parameters.x.weight when the weight is an nn.Linear's (stored pre-transposed), else None."""
-        return self.builder.linear_weight(self.values.get(name))
+        return self.builder.linear_weight(self.raw(name))
 
 
 def _same(value, default) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from torch import fx
 
 from ..capture.bind import is_symbolic
+from ..capture.identity import view_base
+from ..capture.record import written
 from .arguments import Arguments
 from .emit import Body, FunctionBuilder, GenerationError, Item, op_name, parameter_expression
 from .expr import Expr
@@ -34,6 +36,9 @@ def build_body(builder: FunctionBuilder, kinds) -> Body:
         expr = _expression(builder, item.node)
         if item.node in inlined:
             builder.exprs[item.node] = expr
+            continue
+        if item.node not in last_use and written(item.node):  # an in-place write nothing reads by this name
+            statements.append(Statement([], expr.text))
             continue
         name = names.assign(_wanted(builder, items, position), position, last_use.get(item.node, position))
         builder.exprs[item.node] = Expr(name)
@@ -71,12 +76,17 @@ def _produced(builder, item: Item) -> list[fx.Node]:
 
 
 def _live(builder, items, reads, outputs) -> list[bool]:
+    """Items whose values are needed, and in-place writes into a tensor read later (BART's shift_tokens_right
+    fills `shifted[:, 1:]`, a view of the tensor it returns)."""
     needed = set(outputs)
+    bases = {view_base(n) for n in needed}
     live = [False] * len(items)
     for i in range(len(items) - 1, -1, -1):
-        if any(n in needed for n in _produced(builder, items[i])):
+        writes = written(items[i].node) if items[i].node is not None else []
+        if any(n in needed for n in _produced(builder, items[i])) or any(view_base(n) in bases for n in writes):
             live[i] = True
             needed.update(reads[i])
+            bases.update(view_base(n) for n in reads[i])
     return live
 
 
@@ -129,7 +139,10 @@ def _expression(builder, node: fx.Node) -> Expr:
         return _method(builder, node, arguments)
     if emitter is None:
         return _generic(builder, node, arguments)
-    return emitter(arguments)
+    expr = emitter(arguments)
+    if arguments.unread():  # the readable form would drop an argument: write the exact ATen call instead
+        return _generic(builder, node, Arguments(node, builder))
+    return expr
 
 
 def _generic(builder, node, arguments) -> Expr:
@@ -137,13 +150,29 @@ def _generic(builder, node, arguments) -> Expr:
     schema = getattr(node.target, "_schema", None)
     if schema is None:
         raise GenerationError(f"{builder.where()}: no rule for {node.target}")
-    parts = []
+    parts, skipped = [], False
     for argument in schema.arguments:
         if not arguments.given(argument.name) or argument.name in ("device", "pin_memory", "layout"):
+            skipped = True  # what follows goes by keyword: diff(x, prepend=p) is not diff(x, p), which sets n
             continue
         text = arguments.fmt(arguments.raw(argument.name))
-        parts.append(f"{argument.name}={text}" if argument.kwarg_only else text)
-    return Expr(f"torch.ops.aten.{node.target.overloadpacket.__name__}.{node.target._overloadname}({', '.join(parts)})")
+        parts.append(f"{argument.name}={text}" if argument.kwarg_only or skipped else text)
+    namespace = node.target.namespace
+    if namespace != "aten":
+        builder.context.imports.add(registering_module(node.target))
+    packet = f"torch.ops.{namespace}.{node.target.overloadpacket.__name__}.{node.target._overloadname}"
+    return Expr(f"{packet}({', '.join(parts)})")
+
+
+def registering_module(target) -> str:
+    """The Python module whose import defines a custom op (transformers' MoE registers grouped_mm_fallback)."""
+    from torch._library import custom_ops  # torch's registry of torch.library.custom_op definitions
+
+    definition = custom_ops.OPDEFS.get(f"{target.namespace}::{target.overloadpacket.__name__}")
+    module = getattr(getattr(definition, "_init_fn", None), "__module__", None)
+    if module is None:
+        raise GenerationError(f"torch.ops.{target.namespace}: no Python module is known to define {target}")
+    return module
 
 
 def _in_place(node) -> bool:
@@ -154,11 +183,12 @@ def _in_place(node) -> bool:
 def _method(builder, node, arguments) -> Expr:
     """x.add_(y): in-place ops stay in place, so later reads of x see the update as in the model."""
     schema = node.target._schema
-    parts = [
-        f"{a.name}={arguments.fmt(arguments.raw(a.name))}" if a.kwarg_only else arguments.fmt(arguments.raw(a.name))
-        for a in schema.arguments[1:]
-        if arguments.given(a.name)
-    ]
+    parts, skipped = [], False
+    for a in schema.arguments[1:]:
+        skipped = skipped or not arguments.given(a.name)
+        if arguments.given(a.name):
+            text = arguments.fmt(arguments.raw(a.name))
+            parts.append(f"{a.name}={text}" if a.kwarg_only or skipped else text)
     return Expr(f"{arguments.e(schema.arguments[0].name, 100)}.{op_name(node)}({', '.join(parts)})")
 
 

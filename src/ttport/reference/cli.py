@@ -5,6 +5,7 @@ from __future__ import annotations
 import pathlib
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..progress import StageBars, add_model_argument, model_name
@@ -52,8 +53,10 @@ def _table(result) -> Table:
         table.add_column(column, justify=justify)
     table.add_column("max abs diff", justify="right")
     table.add_column("PCC", justify="right")
+    table.add_column("NaN/inf", justify="right")
     table.add_column("", justify="center")
     for row in result.rows:
-        mark = "[green]ok[/]" if row.passed else f"[red]FAIL[/] {row.error}"
-        table.add_row(row.path, row.module, row.function, f"{row.max_abs_diff:.2e}", f"{row.pcc:.6f}", mark)
+        mark = "[green]ok[/]" if row.passed else f"[red]FAIL[/] {escape(row.failure)}"
+        figures = (f"{row.max_abs_diff:.2e}", f"{row.pcc:.6f}", str(row.nonfinite))
+        table.add_row(row.path, row.module, row.function, *figures, mark)
     return table

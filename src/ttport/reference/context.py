@@ -17,6 +17,7 @@ class Context:
         self.captured = captured
         self.model = captured.model
         self.function_names: set[str] = set()
+        self.imports: set[str] = set()  # modules that register custom ops the generated code calls
         self.aliases = _aliases(self.model)
         self.modules = dict(self.model.named_modules(remove_duplicate=False))
         self.symbol_names = _symbol_names(captured.graph_module.graph)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import sympy
 import torch
 from torch import fx
 
 from ..capture.bind import is_symbolic
 from ..capture.identity import is_identity, op_name
+from ..capture.sizes import dims, spell
 from ..capture.tree import ModuleCall
 from .config_values import ConfigNames
 from .expr import ATOM, Expr, literal
@@ -19,6 +21,10 @@ from .statements import Call, Statement
 
 class GenerationError(Exception):
     """A graph construct the reference generator has no rule for."""
+
+
+class DynamicSizeError(GenerationError):
+    """A dynamic size a module uses that its arguments' shapes cannot spell; static shapes avoid it."""
 
 
 @dataclass
@@ -128,13 +134,43 @@ class FunctionBuilder:
         name = self.context.symbol_names.get(symbol)
         if name is not None and self.define_size(name, symbol):
             return Expr(name)
+        try:
+            return self.size_as_traced(node)
+        except DynamicSizeError:
+            spelled = self.spell(symbol)
+            if spelled is None:  # Swin's windows: batch * windows is the first dim of the attention's input
+                raise
+            return spelled
+
+    def size_as_traced(self, node: fx.Node) -> Expr:
+        """The size as the model computed it: arithmetic on `x.shape[d]` of values this function holds."""
         if node.target in OPERATORS:
             symbol_text, precedence = OPERATORS[node.target]
             left, right = (self.value(a) for a in node.args)
             return Expr(f"{left.at(precedence)} {symbol_text} {right.at(precedence + 1)}", precedence)
-        if node.target is torch.ops.aten.sym_size.int:
-            return Expr(f"{self.ref(node.args[0]).at(ATOM)}.shape[{node.args[1]}]")
-        raise GenerationError(f"{self.where()}: cannot express size {symbol} from this module's inputs")
+        source = self.resolve(node.args[0]) if node.target is torch.ops.aten.sym_size.int else None
+        if source is not None and (source in self.inputs or source in self.exprs):
+            return Expr(f"{self.ref(source).at(ATOM)}.shape[{node.args[1]}]")
+        symbol = node.meta["val"].node.expr
+        raise DynamicSizeError(
+            f"{self.where()}: the dynamic size {symbol} is not a dimension of this module's arguments "
+            "(export took it from another input of the model)"
+        )
+
+    def spell(self, expr) -> Expr | None:
+        """A size written over this function's arguments' dimensions (named sizes where they are plain)."""
+        found = spell(expr, dims(list(self.inputs)))
+        if found is None:
+            return None
+        rewritten, where = found
+        texts = {}
+        for symbol, (node, dim) in where.items():
+            name = self.context.symbol_names.get(symbol)
+            if name is not None and self.define_size(name, symbol):
+                texts[symbol] = sympy.Symbol(name)
+            else:
+                texts[symbol] = sympy.Symbol(f"{Expr(self.inputs[node]).at(ATOM)}.shape[{dim}]")
+        return Expr(str(rewritten.xreplace(texts)), 0 if len(where) > 1 or not rewritten.is_Symbol else ATOM)
 
     def define_size(self, name: str, symbol) -> bool:
         if name in self.prelude:

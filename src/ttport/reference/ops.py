@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 
-from ..capture.identity import MAX_INDEX
+from ..capture.identity import MAX_INDEX, is_identity, op_name
 from .expr import ATOM, BITAND, COMPARE, POWER, PRODUCT, SUM, UNARY, Expr
 
 F = "torch.nn.functional"
@@ -32,7 +32,7 @@ def method(name: str, *args: str, star: str | None = None):
         parts, skipped = [], False
         for n in args:  # positional while nothing was skipped, then keywords
             if a.given(n):
-                parts.append(f"{n}={a.p(n)}" if skipped else a.p(n))
+                parts.append(f"{n}={a.p(n)}" if skipped or n in a.keyword_only else a.p(n))
             skipped = skipped or not a.given(n)
         if star is not None:
             parts = a.spread(star) + parts
@@ -118,6 +118,21 @@ def positional(name: str, args: tuple, keywords: tuple = ()):
     return emit
 
 
+def view(a):
+    """x.view(sizes), with the model's own `.contiguous()` before it: a view of a transposed tensor needs it, and
+    the identity chain the reference reads through would otherwise drop it (GPT-Neo, GPT-J, Swin)."""
+    receiver = a.e("self", ATOM) + (".contiguous()" if _made_contiguous(a.node.args[0]) else "")
+    return Expr(f"{receiver}.view({', '.join(a.spread('size'))})")
+
+
+def _made_contiguous(node) -> bool:
+    while is_identity(node):
+        if op_name(node) in ("contiguous", "clone"):
+            return True
+        node = node.args[0]
+    return False
+
+
 def sym_size(a):
     return Expr(f"{a.e('self', ATOM)}.shape[{a.p('dim')}]")
 
@@ -148,9 +163,9 @@ OPS = {
     "mm": lambda a: Expr(f"{a.e('self', PRODUCT)} @ {a.e('mat2', PRODUCT + 1)}", PRODUCT),
     "bmm": lambda a: Expr(f"{a.e('self', PRODUCT)} @ {a.e('mat2', PRODUCT + 1)}", PRODUCT),
     "linear": linear,
-    "view": method("view", star="size"),
+    "view": view,
     "reshape": method("reshape", star="shape"),
-    "_unsafe_view": method("view", star="size"),
+    "_unsafe_view": view,
     "expand": method("expand", star="size"),
     "repeat": method("repeat", star="repeats"),
     "permute": method("permute", star="dims"),
@@ -218,7 +233,7 @@ OPS = {
     "max": optional(method("max", "dim", "keepdim"), function("torch.maximum", ("self", "other")), "other"),
     "min": optional(method("min", "dim", "keepdim"), function("torch.minimum", ("self", "other")), "other"),
     "argmax": method("argmax", "dim", "keepdim"),
-    "cumsum": method("cumsum", "dim"),
+    "cumsum": method("cumsum", "dim", "dtype"),
     "native_layer_norm": function("torch.native_layer_norm", ("input", "normalized_shape", "weight", "bias", "eps")),
     "scaled_dot_product_attention": function(
         f"{F}.scaled_dot_product_attention",
@@ -227,8 +242,8 @@ OPS = {
     ),
     "conv1d": function(f"{F}.conv1d", ("input", "weight"), ("bias", "stride", "padding", "dilation", "groups")),
     "conv2d": function(f"{F}.conv2d", ("input", "weight"), ("bias", "stride", "padding", "dilation", "groups")),
-    "addmm": function("torch.addmm", ("self", "mat1", "mat2")),
-    "baddbmm": function("torch.baddbmm", ("self", "batch1", "batch2")),
+    "addmm": function("torch.addmm", ("self", "mat1", "mat2"), ("beta", "alpha")),
+    "baddbmm": function("torch.baddbmm", ("self", "batch1", "batch2"), ("beta", "alpha")),
     "einsum": function("torch.einsum", ("equation", "tensors")),
     "log1p": function("torch.log1p"),
     "floor": function("torch.floor"),
