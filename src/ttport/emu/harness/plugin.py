@@ -61,6 +61,15 @@ def function_level_defaults():
     """tt-metal resets its runtime defaults per test; the emulator has none to reset."""
 
 
+# Markers tt-metal's conftest registers; the harness registers them so its tests collect without warnings.
+TT_METAL_MARKERS = ("use_module_device", "requires_fast_runtime_mode_off", "models_performance_bare_metal")
+
+
+def pytest_configure(config):
+    for marker in TT_METAL_MARKERS:
+        config.addinivalue_line("markers", f"{marker}: tt-metal test marker (no effect on the emulator)")
+
+
 def pytest_report_header(config):
     from ttport.emu import backend_description
 

@@ -35,3 +35,38 @@ def assert_equal(expected_pytorch_result, actual_pytorch_result):
     expected, actual = _as_torch(expected_pytorch_result), _as_torch(actual_pytorch_result)
     assert list(expected.shape) == list(actual.shape), f"shapes differ: {list(expected.shape)} vs {list(actual.shape)}"
     assert (expected == actual).all(), f"{int((expected != actual).sum())} elements differ"
+
+
+def assert_relative_frobenius(expected_pytorch_result, actual_pytorch_result, threshold=0.01):
+    """||actual - expected||_F / ||expected||_F below `threshold` (the absolute norm when expected is all zero)."""
+    expected, actual = _as_torch(expected_pytorch_result).float(), _as_torch(actual_pytorch_result).float()
+    assert list(expected.shape) == list(actual.shape), f"shapes differ: {list(expected.shape)} vs {list(actual.shape)}"
+    error, scale = (expected - actual).norm(), expected.norm()
+    value = float(error / scale) if scale != 0 else float(error)
+    assert value <= threshold, f"relative Frobenius error {value} is above the allowed {threshold}"
+    return True, value
+
+
+def assert_numeric_metrics(
+    expected,
+    actual,
+    rtol=None,
+    atol=None,
+    frobenius_threshold=None,
+    pcc_threshold=None,
+    check_allclose=True,
+    check_frobenius=True,
+    check_pcc=True,
+):
+    """allclose, relative Frobenius error and PCC in one call (each with its own default when not given)."""
+    if check_allclose:
+        tolerances = {k: v for k, v in (("rtol", rtol), ("atol", atol)) if v is not None}
+        assert_allclose(expected, actual, **tolerances)
+    if check_frobenius:
+        assert_relative_frobenius(
+            expected, actual, **({} if frobenius_threshold is None else {"threshold": frobenius_threshold})
+        )
+    if check_pcc:
+        threshold = 0.98 if pcc_threshold is None else pcc_threshold
+        passed, value = comp_pcc(expected, actual, threshold)
+        assert passed, f"PCC {value} is below the required {threshold}"
