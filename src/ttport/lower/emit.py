@@ -260,4 +260,5 @@ def _bytes(key) -> int:
 
 
 def loops(lowering, statements: list[Statement]) -> list[Statement]:
-    return reroll(statements, lowering.context.list_lengths(lowering.call), set(lowering.names.values()))
+    taken = set(lowering.names.values()) | lowering.context.function_names  # a loop variable must not hide one
+    return reroll(statements, lowering.context.list_lengths(lowering.call), taken)

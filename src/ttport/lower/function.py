@@ -254,7 +254,8 @@ class Lowering:
         """A constant as source; ints and floats take a configuration name when one matches."""
         if isinstance(value, (list, tuple)):
             return "[" + ", ".join(self.literal(v) for v in value) + "]"
-        named = self.builder.config_name(value) if isinstance(value, (int, float)) else None
+        at = self.at.outputs[0][0] if isinstance(self.at, Step) and self.at.outputs else self.at
+        named = self.builder.config_name(value, at if isinstance(at, fx.Node) else None)
         return named or literal(value)
 
     def size_text(self, size) -> str:
