@@ -12,6 +12,7 @@ import math
 
 from torch import fx
 
+from ..capture.bind import is_symbolic
 from ..capture.identity import MAX_INDEX
 from .graph import arguments, is_float, shape
 from .rule import Rule
@@ -107,8 +108,10 @@ def _slice(r):
 
 def _slice_when(node, _context):
     values = arguments(node)
-    if any(isinstance(values.get(k), fx.Node) for k in ("start", "end", "step")):
-        return "a bound computed at run time"
+    if isinstance(values.get("step"), fx.Node):
+        return "a step computed at run time"
+    if any(isinstance(values.get(k), fx.Node) and not is_symbolic(values[k]) for k in ("start", "end")):
+        return "a bound computed from tensor values"
     return None if (values.get("step") or 1) > 0 else "a negative step"
 
 
