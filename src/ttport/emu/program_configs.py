@@ -44,6 +44,10 @@ class _ProgramConfig:
     def __post_init__(self):
         if hasattr(self, "compute_with_storage_grid_size"):
             self.compute_with_storage_grid_size = _grid(self.compute_with_storage_grid_size)
+        if isinstance(getattr(self, "fused_activation", None), tuple):  # ttnn converts (op_type, param) implicitly
+            from .ops.activations import UnaryWithParam
+
+            self.fused_activation = UnaryWithParam(*self.fused_activation)
         for f in fields(self):
             value = getattr(self, f.name)
             if f.type == "int" and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
