@@ -288,3 +288,14 @@ def test_no_zoo_architecture_is_refused_by_the_eager_checks():
         except Exception as exc:  # collected: the assertion names every architecture refused and why
             refused[name] = f"{type(exc).__name__}: {exc}"
     assert not refused, refused
+
+
+def test_compare_counts_nonfinite_for_the_hand_ports_checks():
+    from ttport.validate.pcc import compare
+
+    expected = torch.linspace(-1, 1, 64)
+    actual = expected.clone()
+    actual[::2] = float("nan")
+    result = compare(expected, actual)
+    assert result.nonfinite == 32 and not result.passes(0.5)
+    assert compare(expected, expected).passes(0.999)
