@@ -299,3 +299,15 @@ def test_compare_counts_nonfinite_for_the_hand_ports_checks():
     result = compare(expected, actual)
     assert result.nonfinite == 32 and not result.passes(0.5)
     assert compare(expected, expected).passes(0.999)
+
+
+def test_ttport_reference_exit_1_names_the_check_value_and_limit(tmp_path, capsys, monkeypatch):
+    """A reference row that misses its limit: exit 1, and the line says which check, the value and the limit."""
+    from ttport import cli
+    from ttport.reference import verify
+
+    monkeypatch.setattr(verify, "LIMITS", Limits("reference", min_pcc=1.5, atol=1e-5, rtol=1e-6, same_dtype=True))
+    assert cli.main(["reference", "bert-tiny", "--out", str(tmp_path)]) == 1
+    message = " ".join(capsys.readouterr().err.split())
+    assert "x reference <root>: output.last_hidden_state: PCC 1.000000 < 1.5" in message, message
+    assert "Traceback" not in message
