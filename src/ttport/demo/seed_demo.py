@@ -31,10 +31,11 @@ class Row:
     ttnn_pcc: float
     max_abs_error: float
     relative_error: float
+    nonfinite: int = 0  # NaN/inf where the twin has none (PCC hides them)
 
     @property
     def passed(self) -> bool:
-        return self.twin_vs_hf >= TWIN_THRESHOLD and self.ttnn_pcc >= TTNN_THRESHOLD
+        return self.twin_vs_hf >= TWIN_THRESHOLD and self.ttnn_pcc >= TTNN_THRESHOLD and not self.nonfinite
 
 
 def load_minilm():
@@ -124,6 +125,7 @@ def run_blocks(model, tokenizer, device, sequence_lengths=(None, 64)) -> list[Ro
                     result.pcc,
                     result.max_abs_error,
                     result.relative_error,
+                    result.nonfinite,
                 )
             )
     return rows

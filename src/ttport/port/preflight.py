@@ -15,6 +15,7 @@ import sys
 import tempfile
 
 from ..specs import listed
+from .headers import FOREIGN, file_status
 from .writer import BACKUPS, foreign_files
 
 _NEVER = ("ttnn", "torch", "ttport", "transformers")  # shadowed, these break the port itself; checked by name
@@ -60,14 +61,26 @@ def _check_shadowing(out: pathlib.Path, name: str) -> None:
     if not shadowed:
         spec = _find_spec(name)
         location = _location(spec)
-        inside = location is not None and pathlib.Path(location).resolve().is_relative_to(out.resolve())
-        shadowed, origin = spec is not None and not inside, location or "an installed package"
+        harmless = location is not None and (_inside(location, out) or _ported(location))
+        shadowed, origin = spec is not None and not harmless, location or "an installed package"
     if shadowed:
         raise PreflightError(
             f"--out {out}: the project would be a package named {name!r}, which shadows the importable module of "
             f"that name ({origin}) for its tests and any code run beside it; choose another last part, e.g. "
             f"--out {out.parent / (name + '_port')}"
         )
+
+
+def _inside(location: str, out: pathlib.Path) -> bool:
+    return pathlib.Path(location).resolve().is_relative_to(out.resolve())
+
+
+def _ported(location: str) -> bool:
+    """Another project an earlier port wrote (its __init__.py has ttport's header): porting again under the same
+    name elsewhere is ordinary, not a package being shadowed."""
+    path = pathlib.Path(location)
+    init = path if path.name == "__init__.py" else path / "__init__.py"
+    return init.is_file() and file_status(init) != FOREIGN
 
 
 def _find_spec(name: str):
