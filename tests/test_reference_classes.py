@@ -156,3 +156,31 @@ class Shift(nn.Module):
 
 def test_in_place_writes_into_views_are_kept():
     generated_and_rows(Shift(), {"input_ids": torch.randint(3, 20, (2, 8))})
+
+
+class Config:
+    """A config whose fields coincide with literals the model's code never derives from them."""
+
+    def __init__(self):
+        self.n_layer, self.max_positions, self.head_dim = 2, 64, 16
+
+
+class Heads(nn.Module):
+    """BLOOM's permute(0, 2, 1, 3) (n_layer is 2) and GPT-J's merged width (max_positions is 64)."""
+
+    def __init__(self):
+        super().__init__()
+        self.config = Config()
+        self.head_dim = 16
+
+    def forward(self, x):
+        b, s, _ = x.shape
+        heads = x.view(b, s, 4, self.head_dim).permute(0, 2, 1, 3)
+        return heads.permute(0, 2, 1, 3).reshape(b, s, 64)
+
+
+def test_a_literal_takes_a_config_name_only_where_the_code_derives_it_from_one():
+    generated, _ = generated_and_rows(Heads(), {"x": torch.randn(2, 8, 64)})
+    assert "head_dim" in generated.source  # self.head_dim in the line that computed it
+    assert "n_layer" not in generated.source and "max_positions" not in generated.source
+    assert ".permute(0, 2, 1, 3)" in generated.source

@@ -78,6 +78,7 @@ def build() -> dict[str, TTNNModule]:
     for path, real in real_module_names().items():
         module = TTNNModule(path, f"ttnn (ttport CPU emulator of real ttnn 0.81.1's {path})")
         module.__ttport_emulator__ = True
+        module.__version__ = "0.81.1+ttport.emu"  # code that checks ttnn.__version__ sees the emulated version
         available = _source_objects(path)
         for name in real & available.keys():
             value = available[name]

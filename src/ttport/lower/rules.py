@@ -12,12 +12,13 @@ import math
 
 from torch import fx
 
+from ..capture.bind import is_symbolic
 from ..capture.identity import MAX_INDEX
 from .graph import arguments, is_float, shape
 from .rule import Rule
 from .rule import call as _call
 from .rules_compute import COMPUTE
-from .rules_conv import conv_rules
+from .rules_conv import CONV
 from .rules_movement import MOVEMENT
 
 
@@ -107,8 +108,10 @@ def _slice(r):
 
 def _slice_when(node, _context):
     values = arguments(node)
-    if any(isinstance(values.get(k), fx.Node) for k in ("start", "end", "step")):
-        return "a bound computed at run time"
+    if isinstance(values.get("step"), fx.Node):
+        return "a step computed at run time"
+    if any(isinstance(values.get(k), fx.Node) and not is_symbolic(values[k]) for k in ("start", "end")):
+        return "a bound computed from tensor values"
     return None if (values.get("step") or 1) > 0 else "a negative step"
 
 
@@ -240,7 +243,7 @@ RULES: dict[str, Rule] = {
 }
 
 
-RULES.update(conv_rules(Rule))  # convolutions, pooling, batch norm, resize: rules_conv.py
+RULES.update(CONV)  # convolutions, pooling, batch norm, resize: rules_conv.py
 
 
 def _times_one(node, _context):

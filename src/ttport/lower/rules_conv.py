@@ -20,6 +20,7 @@ from __future__ import annotations
 from torch import fx
 
 from .graph import arguments, shape, static_shape
+from .rule import Rule
 
 NHWC = "nhwc"
 TO_NHWC = (0, 2, 3, 1)
@@ -283,8 +284,8 @@ PREPARATIONS = {
 }
 
 
-def conv_rules(rule) -> dict:
-    """The rules above as rules.Rule entries (rule is the Rule class, passed in to keep the import one-way)."""
+def _conv_table() -> dict:
+    rule = Rule
     conv = dict(
         forms={"input": NHWC}, weights={"weight": "conv_weight", "bias": "conv_bias"}, when=_conv_when,
         output_form=NHWC,
@@ -342,3 +343,6 @@ def read_channels_last(node: fx.Node, form, source, source_form) -> bool:
 
 
 FLATTENS = {"view", "reshape", "_unsafe_view", "flatten"}
+
+
+CONV = _conv_table()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..capture import Captured
 from ..capture.tree import ModuleCall
+from ..codegen.canonical import canonical
 from ..formatting import ruff, ruff_installed, warn_unformatted
 from .build import build_body
 from .context import Context
@@ -21,7 +22,8 @@ class Kind:
     name: str
     cls: type
     body: Body
-    text: str  # the function without its name, for grouping
+    text: str  # the function without its name
+    code: str  # its canonical form (ttport.codegen.canonical), for grouping
     calls: list[ModuleCall] = field(default_factory=list)
     kwargs: dict = field(default_factory=dict)  # call key -> {name: value}
 
@@ -58,9 +60,10 @@ def generate(captured: Captured, model_name: str) -> Generated:
     for call in _post_order(captured.root):
         body = build_body(FunctionBuilder(call, context), by_call)
         text = _function_text(body)
-        kind = next((k for k in kinds if k.cls is call.cls and k.text == text), None)
+        code = canonical(f"def _{text}")  # equal for instances whose code differs only in local names
+        kind = next((k for k in kinds if k.cls is call.cls and k.code == code), None)
         if kind is None:
-            kind = Kind(_kind_name(call, kinds, context), call.cls, body, text)
+            kind = Kind(_kind_name(call, kinds, context), call.cls, body, text, code)
             context.function_names.add(kind.name)
             kinds.append(kind)
         kind.calls.append(call)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import builtins
+import functools
+import inspect
 import keyword
+import linecache
 import re
+import textwrap
 
 from torch import fx
 
@@ -73,3 +78,87 @@ class Names:
 
     def hold(self, name: str, last_use: int) -> None:
         self.live_until[name] = max(self.live_until.get(name, -1), last_use)
+
+
+def mentioned(found: list[tuple[str, int, str]]) -> set[str]:
+    """Identifiers (names, attributes, parameters) of the functions enclosing these (file, line, code) frames."""
+    names: set[str] = set()
+    for file, line, _ in found:
+        names |= _enclosing_names(file, line)
+    return names
+
+
+@functools.cache
+def _functions(file: str) -> tuple:
+    """(first line, last line, identifiers) of every function in a source file; empty if it cannot be read."""
+    try:
+        tree = ast.parse("".join(linecache.getlines(file)))
+    except (SyntaxError, ValueError):
+        return ()
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            names |= {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+            names |= {n.arg for n in ast.walk(node) if isinstance(n, ast.arg)}
+            found.append((node.lineno, node.end_lineno or node.lineno, frozenset(names)))
+    return tuple(found)
+
+
+def _enclosing_names(file: str, line: int) -> frozenset:
+    enclosing = [f for f in _functions(file) if f[0] <= line <= f[1]]
+    return min(enclosing, key=lambda f: f[1] - f[0])[2] if enclosing else frozenset()
+
+
+@functools.cache
+def construction_names(cls: type, attribute: str) -> frozenset:
+    """Identifiers in the `self.<attribute> = ...` statement of the class's __init__: where an inline child's
+    sizes come from (`self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)`)."""
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None or klass.__module__.startswith("torch."):
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(init)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and any(_is_self_attribute(t, attribute) for t in targets):
+                value = node.value
+                return frozenset(
+                    {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+                    | {n.attr for n in ast.walk(value) if isinstance(n, ast.Attribute)}
+                )
+    return frozenset()
+
+
+def _is_self_attribute(target, attribute: str) -> bool:
+    return (
+        isinstance(target, ast.Attribute)
+        and target.attr == attribute
+        and isinstance(target.value, ast.Name)
+        and target.value.id == "self"
+    )
+
+
+@functools.cache
+def runtime_attributes(cls: type) -> frozenset:
+    """Attributes read outside __init__ in the class's source file (`module.num_key_value_groups` in a helper
+    the forward calls, whose frame export does not record): the module's own values its forward uses."""
+    try:
+        file = inspect.getsourcefile(cls)
+    except TypeError:
+        return frozenset()
+    if file is None:
+        return frozenset()
+    try:
+        tree = ast.parse("".join(linecache.getlines(file)))
+    except (SyntaxError, ValueError):
+        return frozenset()
+    found = set()
+    for function in ast.walk(tree):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and function.name != "__init__":
+            reads = (n for n in ast.walk(function) if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load))
+            found |= {n.attr for n in reads}
+    return frozenset(found)

@@ -1,6 +1,6 @@
 """Moving tensors between torch, host and device, and between layouts, data types and memory configs.
 
-Signatures are ttnn 0.81.1's (tests/data/ttnn_api_0.81.1.json); host behaviour is checked bit for bit against the
+Signatures are ttnn 0.81.1's (validate/data/ttnn_api_0.81.1.json); host behaviour is checked bit for bit against the
 recording in tests/data/ttnn_formats_0.81.1.npz (tests/emu/test_conformance_formats.py).
 """
 

@@ -62,7 +62,7 @@ BINARY_GOLDENS = {
     "subtract": (lambda x, y: x - y, None, 1),
     "multiply": (None, BINARY_MATH_FIDELITY, 1),  # the matrix engine's product, see elementwise_product
 }
-# ttnn 0.81.1's default for fast_and_approximate_mode differs per op (tests/data/ttnn_api_0.81.1.json); for add,
+# ttnn 0.81.1's default for fast_and_approximate_mode differs per op (validate/data/ttnn_api_0.81.1.json); for add,
 # subtract and multiply of floats it selects nothing the result depends on.
 FAST_MODE_DEFAULTS = {"add": True, "subtract": True, "multiply": False}
 
