@@ -23,9 +23,6 @@ API = json.loads(recorded_api_path().read_text())
 
 # name -> why the emulator's signature (or members) differ from every recorded overload.
 ALLOWED = {
-    "interleaved_to_sharded": "real ttnn has two overloads, (input_tensor, grid, shard_shape, shard_scheme, "
-    "shard_orientation, output_dtype) and (input_tensor, sharded_memory_config, output_dtype, *, "
-    "preallocated_output); one Python function serves both, so the grid form's shard arguments default to None",
     "arange": "real ttnn has two overloads, arange(end) and arange(start, end, step); one Python function serves "
     "both, so `end` defaults to None",
     "open_device": "real ttnn's signature text is hand-written without defaults; its docstring gives them "
