@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields
 
 from .memory import CoreCoord, CoreRangeSet
 
+NO_CORES = CoreRangeSet(())  # immutable, prints as ttnn's empty set: {}
+
 
 def _grid(value) -> CoreCoord:
     if isinstance(value, CoreCoord):
@@ -106,7 +108,7 @@ class MatmulMultiCoreReuseMultiCast1DProgramConfig(_ProgramConfig):
     fused_activation: object = None
     mcast_in0: bool
     gather_in0: bool = False
-    hop_cores: CoreRangeSet = field(default_factory=lambda: CoreRangeSet(()))
+    hop_cores: CoreRangeSet = NO_CORES
     num_global_cb_receivers: int = 1
     untilize_out: bool = False
     allowed_worker_cores: CoreRangeSet | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from .circular_buffers import tile_bytes
 from .device import GRID
 from .errors import TTNNError, UnsupportedError
 from .memory import (
@@ -130,8 +131,6 @@ def shard_bytes(dtype: DataType, layout: Layout, shard_shape: tuple[int, int]) -
     """Bytes one core's shard takes: whole tiles (TILE) or rows of shard width (ROW_MAJOR)."""
     height, width = shard_shape
     if layout is Layout.TILE:
-        from .circular_buffers import tile_bytes
-
         return (height // TILE_HEIGHT) * (width // TILE_WIDTH) * tile_bytes(dtype)
     return int(height * width * DTYPE_INFO[dtype].element_bytes)
 

@@ -15,6 +15,7 @@ from ..tensor import Tensor
 from ..types import DataType, TTNNEnum
 from ._common import as_float, broadcast_many, broadcast_stored, finish, refuse_unmodelled
 from .activations import apply_activations
+from .gelu_lut import gelu_approximate
 
 # Element-wise binary ops default to HiFi4 (docs/ttnn-numerics.md): multiply forms the exact bfloat16 product.
 BINARY_MATH_FIDELITY = MathFidelity.HiFi4
@@ -269,10 +270,10 @@ def sigmoid(
 
 @ttnn_op("ttnn.gelu", flops=elementwise_flops(8))
 def gelu(input_tensor, *, fast_and_approximate_mode=False, memory_config=None, output_tensor=None, sub_core_grids=None):
-    """ttnn.gelu: erf GELU, as torch's default. ttnn 0.81.1's fast mode is a piecewise-linear table (its docstring:
-    "6-segment piecewise-linear LUT", ~1% absolute error) whose segments are not modelled, so it is refused."""
-    refuse_unmodelled("ttnn.gelu", fast_and_approximate_mode=fast_and_approximate_mode)
-    return _unary("ttnn.gelu", input_tensor, torch.nn.functional.gelu, memory_config, output_tensor)
+    """ttnn.gelu: erf GELU, as torch's default; the fast mode is the vector unit's 6-segment piecewise-linear table
+    (ttnn 0.81.1's docstring: "6-segment piecewise-linear LUT"; segments in gelu_lut.py)."""
+    function = gelu_approximate if fast_and_approximate_mode else torch.nn.functional.gelu
+    return _unary("ttnn.gelu", input_tensor, function, memory_config, output_tensor)
 
 
 @ttnn_op("ttnn.pow", flops=elementwise_flops(4))
