@@ -49,7 +49,7 @@ CONV_CASES = {
     "max_pool2d": (lambda m, x: F.max_pool2d(x, 3, 2, 1), {"x": IMAGE}, {}, "ttnn.max_pool2d"),
     "avg_pool2d": (lambda m, x: F.avg_pool2d(x, 2), {"x": IMAGE}, {}, "ttnn.avg_pool2d"),
     "adaptive_avg_pool2d": (lambda m, x: F.adaptive_avg_pool2d(x, 1), {"x": IMAGE}, {}, "ttnn.global_avg_pool2d"),
-    "batch_norm": (lambda m, x: m.norm(x), {"x": IMAGE}, {"norm": batch_norm(8)}, "ttnn.batch_norm"),
+    "batch_norm": (lambda m, x: m.norm(x), {"x": IMAGE}, {"norm": batch_norm(8)}, "ttnn.multiply"),
     "upsample_nearest2d": (lambda m, x: F.interpolate(x, scale_factor=2), {"x": IMAGE}, {}, "ttnn.upsample"),
     "upsample_bilinear2d": (
         lambda m, x: F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False),

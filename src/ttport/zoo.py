@@ -10,6 +10,7 @@ from collections.abc import Callable
 import torch
 
 from .archs import ARCHS, build
+from .zoo_cnn import CNN_MODELS
 
 SEED = 0
 BATCH, SEQUENCE = 2, 8
@@ -119,6 +120,7 @@ BUILTIN: dict[str, Callable] = {
     "t5-tiny": t5_tiny,
     "whisper-tiny": whisper_tiny,
 }
+BUILTIN.update(CNN_MODELS)  # convolutional models (ttport.zoo_cnn)
 
 
 class ModelNotFoundError(Exception):
