@@ -3,6 +3,8 @@ pool, norm and resize on the device (no host fallback), every module >= 0.999 PC
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 from test_lower_helpers import lower_and_verify, report
 
@@ -60,3 +62,14 @@ def test_resnet50_at_its_real_size(device):
     assert root.pcc >= 0.99, report(checks)
     assert all(c.pcc >= 0.999 for c in checks if c.path), report(checks)
     assert "ttnn.conv2d(" in source and "ttnn.max_pool2d(" in source
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("facenet_pytorch") is None,
+    reason="facenet-pytorch is not installed (pip install --no-deps)",
+)
+@pytest.mark.parametrize("net", ["mtcnn-pnet", "mtcnn-rnet", "mtcnn-onet"])
+def test_mtcnn_with_the_weights_facenet_pytorch_ships(net, device):
+    """Real weights from a PyPI package (facenet-pytorch's pnet.pt / rnet.pt / onet.pt): conv, PReLU, ceil-mode max
+    pool, channel softmax, linear heads, all on the device."""
+    _check(net, ("ttnn.conv2d(", "ttnn.max_pool2d("), device)

@@ -82,3 +82,44 @@ CNN_MODELS: dict[str, Callable] = {
     "convnext-tiny": convnext_tiny,
     "regnet-tiny": regnet_tiny,
 }
+
+
+def _mtcnn_nets():
+    """facenet-pytorch's MTCNN networks with the weights its wheel ships (facenet_pytorch/data/{p,r,o}net.pt).
+
+    Install with `pip install --no-deps facenet-pytorch`. The nets need only torch; the package's __init__ and its
+    face-detection utilities import torchvision and PIL, so the package is entered below its __init__ with those
+    utilities (unused by the nets) left out.
+    """
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    if "facenet_pytorch.models.mtcnn" not in sys.modules:
+        spec = importlib.util.find_spec("facenet_pytorch")
+        if spec is None:
+            raise ModuleNotFoundError("facenet-pytorch is not installed: pip install --no-deps facenet-pytorch")
+        root = spec.submodule_search_locations[0]
+        package = types.ModuleType("facenet_pytorch")
+        package.__path__ = [root]
+        sys.modules.setdefault("facenet_pytorch", package)
+        detect = types.ModuleType("facenet_pytorch.models.utils.detect_face")
+        detect.detect_face = detect.extract_face = None  # face detection, not part of the networks
+        sys.modules.setdefault("facenet_pytorch.models.utils.detect_face", detect)
+    return importlib.import_module("facenet_pytorch.models.mtcnn")
+
+
+def _mtcnn(net: str, size: int):
+    model = getattr(_mtcnn_nets(), net)(pretrained=True).eval()
+    pixels = torch.rand(BATCH, 3, size, size, generator=torch.Generator().manual_seed(1)) * 2 - 1  # images in [-1, 1]
+    return model, {"x": pixels}
+
+
+CNN_MODELS.update(
+    {
+        "mtcnn-pnet": lambda: _mtcnn("PNet", 48),  # fully convolutional: a 48x48 image -> a 19x19 score map
+        "mtcnn-rnet": lambda: _mtcnn("RNet", 24),
+        "mtcnn-onet": lambda: _mtcnn("ONet", 48),
+    }
+)

@@ -17,6 +17,8 @@ meets torch's NCHW layout (a function's input and output, an op with no channels
 
 from __future__ import annotations
 
+import math
+
 from torch import fx
 
 from .graph import arguments, shape, static_shape
@@ -279,6 +281,25 @@ def _upsample(mode: str):
     return render
 
 
+def _prelu_when(node, _context):
+    values = arguments(node)
+    if not _is_parameter(values["weight"]):
+        return "the slope is not a parameter"
+    channels_last = len(shape(values["self"])) in (2, 4) or math.prod(shape(values["weight"])) == 1
+    return None if channels_last else "the channel dim is neither last nor channels-last"
+
+
+def _prelu(r) -> str:
+    """prelu(x) = relu(x) - slope * relu(-x), the per-channel slope a (1, C) row over channels-last values."""
+    x = r.t("self")
+    negative = r.call(
+        "ttnn.multiply",
+        [r.call("ttnn.relu", [r.call("ttnn.neg", [x], memory=False)], memory=False), r.t("weight")],
+        memory=False,
+    )
+    return r.call("ttnn.subtract", [r.call("ttnn.relu", [x], memory=False), negative])
+
+
 def flattens_pooled(node: fx.Node, source: fx.Node) -> bool:
     """A reshape of [N, C, 1, 1] to [N, C]: the same element order as the channels-last [N, 1, 1, C]."""
     dims = shape(source)
@@ -335,6 +356,7 @@ def _conv_table() -> dict:
             when=_batch_norm_when,
             output_form=NHWC,
         ),
+        "prelu": rule("ttnn.relu", _prelu, weights={"weight": "tile_row"}, when=_prelu_when),
         "upsample_nearest2d": rule("ttnn.upsample", _upsample("nearest"), **upsample),
         "upsample_bilinear2d": rule("ttnn.upsample", _upsample("bilinear"), **upsample),
     }
@@ -359,13 +381,16 @@ def op_kind(node: fx.Node) -> str:
 
 
 def stays_channels_last(node: fx.Node, op: str, source_forms: list) -> bool:
-    """An element-wise op (or batch norm) on a channels-last operand stays channels-last."""
+    """An element-wise op (or batch norm) on a channels-last operand stays channels-last; a 4-D PReLU always runs
+    channels-last (its per-channel slope broadcasts over the last dim)."""
+    if op == "prelu":
+        return len(shape(node)) == 4
     return op in CHANNELS_LAST_OPS and NHWC in source_forms and _same_shaped_operands(node)
 
 
 def read_channels_last(node: fx.Node, form, source, source_form) -> bool:
     """Whether `node` reads `source` channels-last: it is channels-last itself, or flattens a pooled value."""
-    if form == NHWC and op_kind(node) in CHANNELS_LAST_OPS:
+    if form == NHWC and op_kind(node) in CHANNELS_LAST_OPS | {"prelu"}:
         return True
     return source is not None and source_form == NHWC and op_kind(node) in FLATTENS and flattens_pooled(node, source)
 
