@@ -10,6 +10,7 @@ import torch
 
 from .archs import ARCHS, build
 from .specs import ModelNotFoundError, from_factory, load_directory
+from .zoo_cnn import CNN_MODELS
 
 __all__ = ["BUILTIN", "ModelNotFoundError", "from_directory", "resolve"]
 
@@ -131,6 +132,7 @@ BUILTIN: dict[str, Callable] = {
     "t5-tiny": t5_tiny,
     "whisper-tiny": whisper_tiny,
 }
+BUILTIN.update(CNN_MODELS)  # convolutional models (ttport.zoo_cnn)
 
 
 def from_directory(path) -> tuple[torch.nn.Module, dict]:

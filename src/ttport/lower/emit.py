@@ -169,6 +169,8 @@ def assign_names(lowering, plan: Plan) -> None:
                 continue
             base = step.names.get(key) or wanted.of(key[0])
             suffix = step.suffix
+            if suffix and step.reads[0] in lowering.names:  # a conversion is named after what it converts
+                base = lowering.names[step.reads[0]].split("[", 1)[0]
             lowering.names[key] = names.assign(f"{base}_{suffix}" if suffix else base, position, plan.busy_until(key))
 
 
@@ -185,7 +187,9 @@ class Wanted:
             return self.cache[node]
         self.cache[node] = "value"  # cycles cannot happen in a DAG; this guards odd graphs
         position = self.position.get(node)
-        if position is None:
+        if node in self.lowering.inputs:  # a converted input is named after its parameter, not its fx node
+            name = safe(self.lowering.inputs[node].split("[", 1)[0])
+        elif position is None:
             name = safe(node.name)
         else:
             name = _wanted(self.lowering.builder, self.lowering.items, position)
