@@ -159,7 +159,7 @@ class Lowering:
     def sources(self, node: fx.Node) -> list[fx.Node]:
         """The tensors an op reads (identities read through), parameters and sizes left out."""
         resolved = (self.resolve(v) for v in node.all_input_nodes)
-        return [v for v in resolved if v.op != "get_attr" and not is_symbolic(v)]
+        return [v for v in resolved if (v.op != "get_attr" or v in self.inputs) and not is_symbolic(v)]
 
     def place(self, node: fx.Node) -> None:
         op = op_name(node)
@@ -203,7 +203,7 @@ class Lowering:
 
     # -- parameters ---------------------------------------------------------------------------------------------------
     def is_parameter(self, value) -> bool:
-        return isinstance(value, fx.Node) and value.op == "get_attr"
+        return isinstance(value, fx.Node) and value.op == "get_attr" and value not in self.inputs  # not an argument
 
     def is_linear_parameter(self, node: fx.Node) -> bool:
         relative = self.context.relative_attribute(node.target, self.call.path)

@@ -66,7 +66,7 @@ def _params(owner) -> list[str]:
 def _reads(builder, item: Item) -> list[fx.Node]:
     nodes = [n for _, n in item.call.inputs] if item.call is not None else item.node.all_input_nodes
     resolved = (builder.resolve(n) for n in nodes)
-    return [n for n in resolved if n.op != "get_attr" and not is_symbolic(n)]
+    return [n for n in resolved if (n.op != "get_attr" or n in builder.inputs) and not is_symbolic(n)]
 
 
 def _produced(builder, item: Item) -> list[fx.Node]:
@@ -152,7 +152,8 @@ def _generic(builder, node, arguments) -> Expr:
         raise GenerationError(f"{builder.where()}: no rule for {node.target}")
     parts, skipped = [], False
     for argument in schema.arguments:
-        if not arguments.given(argument.name) or argument.name in ("device", "pin_memory", "layout"):
+        required = not argument.has_default_value() and argument.name not in ("device", "pin_memory", "layout")
+        if not required and (not arguments.given(argument.name) or argument.name in ("device", "pin_memory", "layout")):
             skipped = True  # what follows goes by keyword: diff(x, prepend=p) is not diff(x, p), which sets n
             continue
         text = arguments.fmt(arguments.raw(argument.name))
