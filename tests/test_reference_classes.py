@@ -218,3 +218,29 @@ class Interpolate(nn.Module):
 
 def test_an_argument_without_default_is_passed_even_when_none():
     generated_and_rows(Interpolate(), {"x": torch.randn(1, 2, 4, 4)}, dynamic=False)
+
+
+class Count(nn.Module):
+    """Takes a length as a Python int: no argument of this module has it as a dimension."""
+
+    def forward(self, x, n):
+        return x * torch.arange(n).sum()
+
+
+class Counted(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.count = Count()
+
+    def forward(self, input_ids):
+        return self.count(torch.ones(4), input_ids.shape[1])
+
+
+def test_a_size_no_argument_spells_falls_back_to_static_shapes_and_says_so(caplog):
+    from ttport.reference.pipeline import run
+
+    with caplog.at_level("WARNING", logger="ttport"):
+        result = run(Counted(), {"input_ids": torch.zeros(2, 8, dtype=torch.long)}, "counted")
+    assert result.passed, result.rows
+    assert result.captured.notes and "static shapes" in result.captured.notes[0]
+    assert "count (Count)" in caplog.text and "static shapes" in caplog.text
