@@ -42,9 +42,9 @@ def _ids(inputs):
 
 
 def peak_bytes(model, inputs, device, optimized, parameters) -> dict:
-    device.allocator.reset_peak()
+    device._allocator.reset_peak()
     check.ttnn_model(model, inputs, device, optimized=optimized, parameters=parameters)
-    return {kind.name: peak for kind, peak in device.allocator.peak.items()}
+    return {kind.name: peak for kind, peak in device._allocator.peak.items()}
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from ttport.capture import capture
-from ttport.port.model import InputSpec, KindPort, LoweredModel, ModuleCheck
+from ttport.ported import InputSpec, KindPort, LoweredModel, ModuleCheck
 from ttport.reference.generate import generate
 from ttport.validate.pcc import compare
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ttport.lower.lower import _untangle_groups
-from ttport.port.model import KindPort
+from ttport.ported import KindPort
 
 
 def kind(name, group, calls=()):

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import pathlib
-
 import torch
 
 from ttport.capture import capture
 from ttport.lower import lower, verify
 from ttport.reference.generate import generate
-from ttport.validate.api_check import RecordedApi, check_source
+from ttport.validate.api_check import RecordedApi, check_source, recorded_api_path
 
-API = RecordedApi(pathlib.Path(__file__).parent / "data" / "ttnn_api_0.81.1.json")
+API = RecordedApi(recorded_api_path())
 
 
 class Forward(torch.nn.Module):

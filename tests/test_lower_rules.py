@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
+from test_lower_conv import CONV_CASES
 from test_lower_helpers import Forward, lower_and_verify, report
 
 from ttport.lower.rules import RULES
@@ -86,7 +87,47 @@ CASES = {
         {},
         "ttnn.transformer.scaled_dot_product_attention",
     ),
+    # data movement (rules_movement.py)
+    "expand": (lambda m, x: x[:, :, None].expand(2, 4, 3, 8, 16), {"x": randn(2, 4, 8, 16)}, {}, "ttnn.concat"),
+    "chunk": (lambda m, x: x.chunk(2, dim=-1)[1] * 2, {"x": X}, {}, "ttnn.split"),
+    "unbind": (lambda m, x: x.unbind(1)[2] * 2, {"x": randn(2, 4, 8, 32)}, {}, "ttnn.split"),
+    "stack": (lambda m, x, y: torch.stack([x, y], dim=1), {"x": X, "y": Y}, {}, "ttnn.concat"),
+    "roll": (lambda m, x: torch.roll(x, 3, dims=-1), {"x": X}, {}, "ttnn.concat"),
+    "pad": (lambda m, x: F.pad(x, (1, 2, 0, 3), value=0.5), {"x": X}, {}, "ttnn.pad"),
+    "constant_pad_nd": (lambda m, x: aten.constant_pad_nd(x, [0, 4]), {"x": X}, {}, "ttnn.pad"),
+    "upsample_nearest2d": (
+        lambda m, x: F.interpolate(x, scale_factor=2, mode="nearest"),
+        {"x": randn(2, 3, 4, 8)},
+        {},
+        "ttnn.concat",
+    ),
+    "index": (  # CLIP's pooled token: one row per sequence, chosen by ids computed on host
+        lambda m, x, y: x[torch.arange(2), y],
+        {"x": randn(2, 8, 64), "y": torch.tensor([3, 5])},
+        {},
+        "ttnn.embedding",
+    ),
+    # compute (rules_compute.py)
+    "baddbmm": (
+        lambda m, x, y: torch.baddbmm(y, x, x.transpose(1, 2), beta=0.5, alpha=0.25),
+        {"x": X, "y": randn(2, 8, 8)},
+        {},
+        "ttnn.matmul",
+    ),
+    "masked_fill": (lambda m, x, y: x.masked_fill(y, -1.0), {"x": X, "y": Y > 0.5}, {}, "ttnn.where"),
+    "hardtanh": (lambda m, x: F.hardtanh(x, -0.5, 0.5), {"x": X}, {}, "ttnn.clamp"),
+    "group_norm": (
+        lambda m, x: m.norm(x),
+        {"x": randn(2, 8, 4, 8)},
+        {"norm": torch.nn.GroupNorm(4, 8)},
+        "ttnn.layer_norm",
+    ),
+    "add_": (lambda m, x, y: (x * 2).add_(y), {"x": X, "y": Y}, {}, "ttnn.add"),
+    "sub_": (lambda m, x, y: (x * 2).sub_(y), {"x": X, "y": Y}, {}, "ttnn.subtract"),
+    "mul_": (lambda m, x, y: (x + 1).mul_(y), {"x": X, "y": Y}, {}, "ttnn.multiply"),
+    "div_": (lambda m, x: (x * 2).div_(3.0), {"x": X}, {}, "ttnn.divide"),
 }
+CASES.update(CONV_CASES)  # convolution, pooling, batch norm, resize: test_lower_conv.py
 # Ops a case needs besides the one under test that run on host by design (where's condition: `>` has no rule).
 ALLOWED_FALLBACKS = {"where": {"aten.gt.Scalar"}}
 
@@ -102,4 +143,28 @@ def test_rule(op, device):
     assert f"{call}(" in source, source
     fallbacks = {f.op for kind in lowered.kinds for f in kind.fallbacks}
     assert fallbacks <= ALLOWED_FALLBACKS.get(op, set()), fallbacks
+    assert all(c.pcc >= 0.999 for c in checks), report(checks)
+
+
+def test_tanh_approximate_gelu_is_written_out_on_device(device):
+    forward = Forward(lambda m, x: F.gelu(x, approximate="tanh"))
+    lowered, checks, source = lower_and_verify(forward, {"x": X * 3}, device, name="gelu_tanh")
+    assert "ttnn.tanh(" in source and "0.044715" in source, source
+    assert not [f for kind in lowered.kinds for f in kind.fallbacks]
+    assert all(c.pcc >= 0.999 for c in checks), report(checks)
+
+
+def test_index_with_one_index_tensor_reads_rows_of_the_first_dim(device):
+    forward = Forward(lambda m, x, y: x[y] * 2)
+    inputs = {"x": randn(6, 4, 32), "y": torch.tensor([[5, 0], [2, 2]])}
+    lowered, checks, source = lower_and_verify(forward, inputs, device, name="rows")
+    assert "ttnn.embedding(" in source and not [f for kind in lowered.kinds for f in kind.fallbacks], source
+    assert all(c.pcc >= 0.999 for c in checks), report(checks)
+
+
+def test_a_slice_to_a_run_time_size_is_a_device_slice(device):
+    """x[:, : y.shape[1]]: the bound is the sequence length, a size known at run time only."""
+    forward = Forward(lambda m, x, y: x[:, : y.shape[1]] + y)
+    lowered, checks, source = lower_and_verify(forward, {"x": randn(2, 12, 64), "y": randn(2, 8, 64)}, device)
+    assert "ttnn.slice(" in source and not [f for kind in lowered.kinds for f in kind.fallbacks], source
     assert all(c.pcc >= 0.999 for c in checks), report(checks)

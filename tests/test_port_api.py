@@ -6,10 +6,10 @@ import pathlib
 
 import pytest
 
-from ttport.validate.api_check import RecordedApi, check_paths, check_source
+from ttport.validate.api_check import RecordedApi, check_paths, check_source, recorded_api_path
 
 ROOT = pathlib.Path(__file__).parents[1]
-API = RecordedApi(ROOT / "tests" / "data" / "ttnn_api_0.81.1.json")
+API = RecordedApi(recorded_api_path())
 PORTS = sorted((ROOT / "models").rglob("*.py")) + sorted((ROOT / "src" / "ttport" / "demo").glob("seed_ttnn.py"))
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 
 import pytest
@@ -21,7 +22,7 @@ def _verify(lowered, captured, device, progress=None):
 @pytest.fixture
 def hand_lowering(monkeypatch):
     """ttport.lower stood in for by the hand-written port of port_models.Tiny."""
-    monkeypatch.setenv("PYTHONPATH", TESTS)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [TESTS, os.environ.get("PYTHONPATH")])))
     lowering = (lambda captured, generated, *, weights: lowered_tiny(captured, generated), _verify)
     monkeypatch.setattr(pipeline, "_lowering", lambda: lowering)
     return lowering
@@ -54,6 +55,9 @@ def test_port_refuses_edited_files_until_forced(tmp_path, capsys, hand_lowering)
     assert code == 0, output
     assert "replaced (--force): tt/ttnn_tiny.py" in output
     assert "# tuned by hand" not in edited.read_text()
+    backups = list((tmp_path / "tiny/.ttport-backup").glob("*/tt/ttnn_tiny.py"))
+    assert len(backups) == 1 and "# tuned by hand" in backups[0].read_text()  # --force keeps what it replaced
+    assert f"backed up in {backups[0].parent.parent}" in " ".join(output.split())
 
 
 def test_port_exits_1_when_a_module_misses_its_threshold(tmp_path, capsys, monkeypatch, hand_lowering):
@@ -114,8 +118,8 @@ def test_a_local_model_directory_is_recorded_absolute(tmp_path, monkeypatch):
 
 
 def test_a_test_run_that_ran_nothing_is_a_named_failure(tmp_path):
-    from ttport.port.model import ModuleCheck
     from ttport.port.runner import TestRun
+    from ttport.ported import ModuleCheck
 
     result = pipeline.PortResult("tiny", tmp_path, checks=[ModuleCheck("", "tiny", 1.0, 0.0, 0.99, 3)])
     result.tests = TestRun(tmp_path, 1, [], "collecting ...\n/usr/bin/python: No module named pytest\n")

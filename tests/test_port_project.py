@@ -16,9 +16,9 @@ from port_models import SPEC, port_tiny
 from ttport.port import sources
 from ttport.port.emit import emit
 from ttport.port.headers import GENERATED, file_status
-from ttport.port.model import InputSpec, KindPort, LoweredModel
 from ttport.port.runner import run_tests
 from ttport.port.sources import EmitError
+from ttport.ported import InputSpec, KindPort, LoweredModel
 from ttport.validate.pcc import compare
 
 TESTS = str(pathlib.Path(__file__).parent)
@@ -187,8 +187,8 @@ def test_instances_with_their_own_config_get_it_per_case():
 
 
 def test_readme_names_fallbacks_op_counts_and_failures(tiny):
-    from ttport.port.model import Fallback, ModuleCheck
     from ttport.port.readme import readme
+    from ttport.ported import Fallback, ModuleCheck
 
     _, _, lowered, checks = tiny
     lowered.kinds[0].fallbacks = [Fallback("aten.cumsum.default", "block", "no ttnn rule for cumsum")]
@@ -246,11 +246,34 @@ def test_a_broken_generated_file_fails_with_its_error(project):
     assert all("SyntaxError" in case.message for case in run.cases), [case.message for case in run.cases]
 
 
-def test_without_ruff_the_port_says_its_files_are_unchecked(monkeypatch):
+def test_without_ruff_files_are_written_unformatted_with_one_warning(monkeypatch, capsys):
+    from ttport import formatting
     from ttport.port import lint
+    from ttport.reference.generate import format_source
 
-    monkeypatch.setattr(lint.sys, "executable", "/no/such/python")
-    sources_in = {"tt/a.py": "import ttnn\n"}
+    monkeypatch.setattr(formatting.importlib.util, "find_spec", lambda name: None)
+    formatting.warn_unformatted.cache_clear()
+    sources_in = {"tt/a.py": "import ttnn\nx = ttnn.not_a_ttnn_name\n"}
     result, problems = lint.format_sources(sources_in)
-    assert result == sources_in and len(problems) == 1 and "neither formatted nor linted" in problems[0]
+    assert result == sources_in
+    assert len(problems) == 1 and "ttnn.not_a_ttnn_name is not in the recorded API" in problems[0]
+    assert format_source("x  =  1\n") == "x  =  1\n"
+    warnings = capsys.readouterr().err.splitlines()
+    assert warnings == ["ttport: ruff is not installed (pip install ruff): generated files are written unformatted"]
     assert lint.format_sources({"tt/a.py": "match = (\n"})[1][0].startswith("tt/a.py:1: not valid Python 3.10")
+    with pytest.raises(SyntaxError):
+        format_source("oops = (\n")
+
+
+def test_generated_check_fails_a_nan_the_original_lacks_whatever_the_pcc(project, monkeypatch):
+    monkeypatch.syspath_prepend(str(project.parent))
+    helpers = importlib.import_module("tiny.tests.helpers")
+    expected = torch.linspace(-1, 1, 4096).reshape(64, 64)
+    case = {"kind": "k", "path": "p", "outputs": [expected]}
+    with_nan = expected.clone()
+    with_nan[3, 5] = float("nan")  # PCC zeroes it: 0.9997
+    assert helpers.comp_pcc(expected, with_nan) > 0.999
+    with pytest.raises(AssertionError, match=r"NaN/inf differ at 1 elements \(NaN: original 0, port 1"):
+        helpers.assert_outputs_with_pcc(case, [with_nan], 0.999, lambda *_: None)
+    both = {"kind": "k", "path": "p", "outputs": [with_nan]}
+    helpers.assert_outputs_with_pcc(both, [with_nan.clone()], 0.999, lambda *_: None)  # the same NaN: agreed

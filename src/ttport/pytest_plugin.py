@@ -21,8 +21,10 @@ def pytest_report_header(config):
 def pytest_collection_modifyitems(config, items):
     import sys
 
+    from ttport.emu.install import is_emulator
+
     module = sys.modules.get("ttnn")
-    on_emulator = module is None or getattr(module, "IS_TTPORT_EMULATOR", False)
+    on_emulator = module is None or is_emulator(module)
     if not on_emulator:
         return
     skip = pytest.mark.skip(reason="needs a Tenstorrent card and the real ttnn package (running on the emulator)")

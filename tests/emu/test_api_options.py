@@ -8,6 +8,7 @@ import ttnn
 
 from tests.conftest import assert_close
 from tests.emu.test_ops import device_tensor, stored
+from ttport.emu import errors
 
 
 @pytest.fixture
@@ -27,9 +28,9 @@ def test_divide_rounding_modes(pair, rounding_mode, golden):
 
 def test_divide_refuses_unknown_rounding_and_the_unmodelled_fast_mode(pair):
     _, _, ta, tb = pair
-    with pytest.raises(ttnn.TTNNError, match="rounding_mode must be None, 'floor' or 'trunc'"):
+    with pytest.raises(errors.TTNNError, match="rounding_mode must be None, 'floor' or 'trunc'"):
         ttnn.divide(ta, tb, rounding_mode="round")
-    with pytest.raises(ttnn.UnsupportedError, match="fast_and_approximate_mode=True is not modelled"):
+    with pytest.raises(errors.UnsupportedError, match="fast_and_approximate_mode=True is not modelled"):
         ttnn.divide(ta, tb, fast_and_approximate_mode=True)
 
 
@@ -62,7 +63,7 @@ def test_placement_only_parameters_are_accepted(pair, device):
 )
 def test_result_changing_parameters_are_refused_by_name(pair, call, parameter):
     _, _, ta, _ = pair
-    with pytest.raises(ttnn.UnsupportedError, match=rf"{parameter}=.* is not modelled by the ttport emulator"):
+    with pytest.raises(errors.UnsupportedError, match=rf"{parameter}=.* is not modelled by the ttport emulator"):
         call(ta)
 
 
@@ -73,7 +74,7 @@ def test_gelu_is_erf_gelu_by_default_and_fused_gelu_too(pair, device):
     config = ttnn.WormholeComputeKernelConfig(math_fidelity=ttnn.MathFidelity.HiFi4, fp32_dest_acc_en=True)
     fused = ttnn.linear(ta, device_tensor(w, device), activation="gelu", compute_kernel_config=config)
     assert_close(torch.nn.functional.gelu(stored(a) @ stored(w)), ttnn.to_torch(fused))
-    with pytest.raises(ttnn.UnsupportedError, match="gelu_approx"):
+    with pytest.raises(errors.UnsupportedError, match="gelu_approx"):
         ttnn.linear(ta, device_tensor(w, device), activation="gelu_approx")
 
 
@@ -100,7 +101,7 @@ def test_matmul_output_defaults_to_dram_even_from_l1(device):
 
 def test_attention_softmax_in_place_needs_a_mask(device):
     scores = device_tensor(torch.randn(1, 2, 32, 32), device)
-    with pytest.raises(ttnn.TTNNError, match="attention_mask is required"):
+    with pytest.raises(errors.TTNNError, match="attention_mask is required"):
         ttnn.transformer.attention_softmax_(scores, head_size=32)
     assert ttnn.transformer.attention_softmax(scores, head_size=32) is not scores
 
@@ -109,8 +110,13 @@ def test_softmax_program_config_default_and_refusal(device):
     scores = device_tensor(torch.randn(1, 2, 32, 32), device)
     mask = device_tensor(torch.zeros(1, 1, 1, 32), device)
     ttnn.transformer.attention_softmax(scores, attention_mask=mask, program_config=ttnn.SoftmaxDefaultProgramConfig())
-    with pytest.raises(ttnn.UnsupportedError, match="sharded softmax"):
+    with pytest.raises(errors.TTNNError, match="program_config must be ttnn.SoftmaxDefaultProgramConfig or"):
         ttnn.transformer.attention_softmax(scores, attention_mask=mask, program_config=object())
+    sharded = ttnn.SoftmaxShardedMultiCoreProgramConfig(
+        compute_with_storage_grid_size=(1, 1), subblock_w=1, block_h=1, block_w=1
+    )
+    with pytest.raises(errors.TTNNError, match="the input must be sharded"):
+        ttnn.transformer.attention_softmax(scores, attention_mask=mask, program_config=sharded)
 
 
 def test_embedding_output_layout_follows_the_table_unless_given(device):
@@ -118,7 +124,7 @@ def test_embedding_output_layout_follows_the_table_unless_given(device):
     table = ttnn.from_torch(torch.randn(8, 32), dtype=ttnn.bfloat16, device=device)
     assert ttnn.embedding(ids, table).layout == ttnn.ROW_MAJOR_LAYOUT
     assert ttnn.embedding(ids, table, layout=ttnn.TILE_LAYOUT).layout == ttnn.TILE_LAYOUT
-    with pytest.raises(ttnn.UnsupportedError, match="embeddings_type"):
+    with pytest.raises(errors.UnsupportedError, match="embeddings_type"):
         ttnn.embedding(ids, table, embeddings_type=ttnn.EmbeddingsType.BINARY)
 
 
@@ -132,7 +138,7 @@ def test_reduction_fast_mode_is_refused_only_for_float32(device):
     x = device_tensor(torch.randn(2, 32, 64), device)
     ttnn.sum(x, dim=-1, fast_and_approximate_mode=True)  # no effect for bfloat16 inputs, as ttnn's docstring says
     x32 = device_tensor(torch.randn(2, 32, 64), device, dtype=ttnn.float32)
-    with pytest.raises(ttnn.UnsupportedError, match="fast_and_approximate_mode"):
+    with pytest.raises(errors.UnsupportedError, match="fast_and_approximate_mode"):
         ttnn.sum(x32, dim=-1, fast_and_approximate_mode=True)
 
 
@@ -144,13 +150,13 @@ def test_arange_serves_both_overloads(device):
     assert ttnn.to_torch(ttnn.arange(5)).tolist() == [0, 1, 2, 3, 4]
     assert ttnn.to_torch(ttnn.arange(2, 10, 3)).tolist() == [2, 5, 8]
     assert ttnn.arange(4).dtype == ttnn.bfloat16 and ttnn.arange(4).layout == ttnn.ROW_MAJOR_LAYOUT
-    with pytest.raises(ttnn.TTNNError, match="must be non-zero and point from start"):
+    with pytest.raises(errors.TTNNError, match="must be non-zero and point from start"):
         ttnn.arange(5, 1, 1)
 
 
 def test_creation_ops_refuse_an_optional_output_tensor(device):
     target = ttnn.zeros((4, 4))
-    with pytest.raises(ttnn.UnsupportedError, match="optional_tensor"):
+    with pytest.raises(errors.UnsupportedError, match="optional_tensor"):
         ttnn.full((4, 4), 1.0, optional_tensor=target)
 
 

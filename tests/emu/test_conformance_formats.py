@@ -28,11 +28,12 @@ import ttnn
 
 from ttport.emu.errors import TTNNError
 from ttport.emu.formats import bfloat16_to_float32
+from ttport.validate.api_check import recorded_api_path
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FORMATS = np.load(DATA / "ttnn_formats_0.81.1.npz")
 INDEX = json.loads(str(FORMATS["index"]))
-PROBES = json.loads((DATA / "ttnn_api_0.81.1.json").read_text())["probes"]
+PROBES = json.loads(recorded_api_path().read_text())["probes"]
 
 LAYOUTS = {"TILE": ttnn.TILE_LAYOUT, "ROW_MAJOR": ttnn.ROW_MAJOR_LAYOUT}
 
@@ -226,7 +227,7 @@ def test_host_op(case_id, record):
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# probes of host tensors and Shape (tests/data/ttnn_api_0.81.1.json)
+# probes of host tensors and Shape (src/ttport/validate/data/ttnn_api_0.81.1.json)
 
 
 def _probe(expression: str, setup: str = "") -> dict:

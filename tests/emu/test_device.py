@@ -7,11 +7,12 @@ import torch
 import ttnn
 
 from ttport import emu
+from ttport.emu import errors
 from ttport.emu.device import DRAM_BANK_BYTES, DRAM_BANKS, L1_BYTES_PER_CORE, L1_RESERVED_BYTES
 
 
 def l1_in_use(device) -> int:
-    return device.allocator.in_use[ttnn.BufferType.L1]
+    return device._allocator.in_use[ttnn.BufferType.L1]
 
 
 def test_grid_and_capacities(device):
@@ -51,7 +52,7 @@ def test_l1_out_of_memory(device):
     per_bank = L1_BYTES_PER_CORE - L1_RESERVED_BYTES
     rows = (per_bank * 64) // (2 * 1024) + 64  # more bf16 rows of 1024 than all of L1 holds
     big = torch.zeros(rows, 1024)
-    with pytest.raises(ttnn.OutOfMemoryError, match=r"Out of Memory: Not enough space to allocate .* L1 buffer"):
+    with pytest.raises(errors.OutOfMemoryError, match=r"Out of Memory: Not enough space to allocate .* L1 buffer"):
         ttnn.from_torch(
             big, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device, memory_config=ttnn.L1_MEMORY_CONFIG
         )
@@ -76,26 +77,27 @@ def test_fragmentation_and_reallocate(device):
     a, b, c = l1_tensor(third), l1_tensor(third), l1_tensor(third)
     ttnn.deallocate(a)
     ttnn.deallocate(c)
-    # Two free thirds that are not adjacent: a bigger-than-a-third tensor fits only once b moves to the bottom.
-    with pytest.raises(ttnn.OutOfMemoryError, match="largest free block"):
+    # Two free thirds that are not adjacent: a bigger-than-a-third tensor fits only once b moves to the top
+    # (L1 allocates top-down, as ttnn's does).
+    with pytest.raises(errors.OutOfMemoryError, match="largest free block"):
         l1_tensor(third + 60)
     b = ttnn.reallocate(b)
-    assert b.buffer_address() == 0
+    assert b.buffer_address() == L1_BYTES_PER_CORE - third * 2048
     l1_tensor(third + 60)
 
 
 def test_peak_is_tracked(device):
-    device.allocator.reset_peak()
+    device._allocator.reset_peak()
     x = ttnn.from_torch(torch.randn(128, 128), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
     ttnn.deallocate(x)
-    assert device.allocator.peak[ttnn.BufferType.DRAM] >= 128 * 128 * 2
-    assert device.allocator.in_use[ttnn.BufferType.DRAM] == 0
+    assert device._allocator.peak[ttnn.BufferType.DRAM] >= 128 * 128 * 2
+    assert device._allocator.in_use[ttnn.BufferType.DRAM] == 0
 
 
 def test_bfloat8_b_takes_1088_bytes_per_tile(device):
     tensor = ttnn.from_torch(torch.randn(32, 32 * 12), dtype=ttnn.bfloat8_b, layout=ttnn.TILE_LAYOUT, device=device)
     assert tensor.is_allocated()
-    assert device.allocator.in_use[ttnn.BufferType.DRAM] == 12 * 1088
+    assert device._allocator.in_use[ttnn.BufferType.DRAM] == 12 * 1088
 
 
 def test_trace_records_every_op(device):
@@ -131,7 +133,24 @@ def test_ideal_numerics_keep_float32(device):
 
 def test_manage_device_closes():
     with ttnn.manage_device(0) as device:
-        assert device.is_open
-    assert not device.is_open
-    with pytest.raises(ttnn.StorageError, match="the device was closed"):
+        assert device._is_open
+    assert not device._is_open
+    with pytest.raises(errors.StorageError, match="the device was closed"):
         ttnn.from_torch(torch.randn(2, 2), device=device)
+
+
+def test_l1_allocates_top_down_and_dram_bottom_up(device):
+    def tensor(memory_config):
+        return ttnn.from_torch(
+            torch.zeros(64, 64),
+            dtype=ttnn.bfloat16,
+            layout=ttnn.TILE_LAYOUT,
+            device=device,
+            memory_config=memory_config,
+        )
+
+    first, second = tensor(ttnn.L1_MEMORY_CONFIG), tensor(ttnn.L1_MEMORY_CONFIG)
+    assert first.buffer_address() + 2048 == L1_BYTES_PER_CORE  # 4 tiles over 64 banks: one padded page per bank
+    assert second.buffer_address() < first.buffer_address()
+    low, high = tensor(ttnn.DRAM_MEMORY_CONFIG), tensor(ttnn.DRAM_MEMORY_CONFIG)
+    assert low.buffer_address() < high.buffer_address()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 CHECK = (
-    "import ttnn, ttport.emu as e; print(getattr(ttnn, 'IS_TTPORT_EMULATOR', False)); print(e.backend_description())"
+    "import ttnn, ttport.emu as e; print(getattr(ttnn, '__ttport_emulator__', False)); print(e.backend_description())"
 )
 
 
@@ -22,7 +22,7 @@ def run_python(code: str, env_extra: dict, tmp_path: Path, fake_real_ttnn: bool)
         package = tmp_path / "ttnn"
         package.mkdir(exist_ok=True)
         (package / "__init__.py").write_text("__version__ = '0.81.1'\n")
-        env["PYTHONPATH"] = str(tmp_path)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tmp_path), env.get("PYTHONPATH")]))
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -106,4 +106,4 @@ def test_pytest_plugin_reports_the_backend(pytestconfig):
 def test_hardware_marker_is_skipped_on_the_emulator():
     import ttnn
 
-    assert not getattr(ttnn, "IS_TTPORT_EMULATOR", False)
+    assert not getattr(ttnn, "__ttport_emulator__", False)

@@ -7,6 +7,7 @@ import torch
 import ttnn
 
 from tests.conftest import assert_close
+from ttport.emu import errors
 from ttport.validate import compare
 
 SHAPES = [(1, 1, 32, 32), (2, 7, 50), (3, 33, 65), (1, 2, 64, 96), (5, 40)]
@@ -210,7 +211,7 @@ def test_matmul_default_config_is_ttnns(device, dtypes, with_core_grid, output_d
 
 def test_invalid_fidelity_config_is_refused(device):
     a = device_tensor(torch.randn(32, 32), device)
-    with pytest.raises(ttnn.UnsupportedError, match="math_fidelity=MathFidelity.Invalid"):
+    with pytest.raises(errors.UnsupportedError, match="math_fidelity=MathFidelity.Invalid"):
         ttnn.matmul(a, a, compute_kernel_config=ttnn.WormholeComputeKernelConfig())
 
 

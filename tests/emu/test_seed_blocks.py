@@ -88,9 +88,9 @@ def test_memory_efficient_module(minilm, inputs, device):
     dense = model.encoder.layer[0].attention.output.dense
     expected = seed_torch.memory_efficient_module_torch(hidden, parameters=torch_parameters(dense)).detach()
     tt_hidden = to_device(hidden, device)
-    l1_before = device.allocator.in_use[ttnn.BufferType.L1]
+    l1_before = device._allocator.in_use[ttnn.BufferType.L1]
     tt_out = seed_ttnn.memory_efficient_module(tt_hidden, parameters=ttnn_parameters(dense, device), device=device)
     assert tt_out.memory_config() == ttnn.DRAM_MEMORY_CONFIG
-    assert device.allocator.in_use[ttnn.BufferType.L1] == l1_before  # the L1 copy was deallocated
+    assert device._allocator.in_use[ttnn.BufferType.L1] == l1_before  # the L1 copy was deallocated
     assert tt_hidden.is_allocated()  # the caller's DRAM tensor was not
     check(expected, tt_out)

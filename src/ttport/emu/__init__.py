@@ -10,9 +10,25 @@ with ttnn.manage_device(0) as device:
 
 from __future__ import annotations
 
-from . import model_preprocessing, ops, transformer  # noqa: F401  (registers every op)
+from . import experimental, golden, model_preprocessing, ops, transformer  # noqa: F401  (registers every op)
 from .config import CONFIG
-from .device import Device, close_device, manage_device, open_device
+from .conv_config import Conv1dConfig, Conv2dConfig, PaddingMode
+from .device import (
+    Arch,
+    Device,
+    DispatchCoreAxis,
+    DispatchCoreConfig,
+    DispatchCoreType,
+    SubDevice,
+    SubDeviceId,
+    close_device,
+    get_arch_name,
+    is_blackhole,
+    is_wormhole_b0,
+    manage_device,
+    open_device,
+    synchronize_device,
+)
 from .errors import (
     DeallocatedError,
     DTypeError,
@@ -23,6 +39,7 @@ from .errors import (
     TTNNError,
     UnsupportedError,
 )
+from .golden import get_fallback_function, get_golden_function, pearson_correlation_coefficient
 from .install import BACKEND_ENV, backend_description, install
 from .memory import (
     DRAM_MEMORY_CONFIG,
@@ -42,13 +59,37 @@ from .memory import (
     TensorMemoryLayout,
     create_sharded_memory_config,
 )
-from .numerics import MathFidelity, Numerics, WormholeComputeKernelConfig, numerics, set_numerics
+from .mesh import (
+    ConcatMeshToTensor,
+    MeshShape,
+    MeshToTensor,
+    ReplicateTensorToMesh,
+    ShardTensorToMesh,
+    TensorToMesh,
+    close_mesh_device,
+    open_mesh_device,
+)
+from .numerics import (
+    MathFidelity,
+    Numerics,
+    ThrottleLevel,
+    WormholeComputeKernelConfig,
+    init_device_compute_kernel_config,
+    numerics,
+    set_numerics,
+)
 from .ops.activations import UnaryOpType, UnaryWithParam
+from .ops.batch_norm import batch_norm
+from .ops.conv import conv1d, conv2d
+from .ops.conv_prepare import prepare_conv_bias, prepare_conv_weights
+from .ops.conv_transpose import conv_transpose2d
 from .ops.conversion import (
     clone,
     deallocate,
+    fill_implicit_tile_padding,
     from_device,
     from_torch,
+    is_tensor_storage_on_device,
     reallocate,
     to_device,
     to_layout,
@@ -57,7 +98,19 @@ from .ops.conversion import (
     typecast,
 )
 from .ops.creation import arange, full, full_like, ones, ones_like, zeros, zeros_like
-from .ops.data_movement import TileReshapeMapMode, concat, pad, permute, reshape, slice, split, transpose
+from .ops.data_movement import (
+    TileReshapeMapMode,
+    concat,
+    pad,
+    permute,
+    reshape,
+    slice,
+    split,
+    squeeze,
+    transpose,
+    unsqueeze,
+    unsqueeze_to_4D,
+)
 from .ops.eltwise import (
     SigmoidMode,
     add,
@@ -79,14 +132,34 @@ from .ops.eltwise import (
     where,
 )
 from .ops.embedding import EmbeddingsType, embedding
+from .ops.fold import fold
+from .ops.group_norm import create_group_norm_input_mask, create_group_norm_weight_bias_rm, group_norm
 from .ops.matmul import linear, matmul
-from .ops.normalization import SoftmaxDefaultProgramConfig, layer_norm, rms_norm, softmax
+from .ops.normalization import layer_norm, rms_norm, softmax
+from .ops.pool import adaptive_avg_pool2d, avg_pool2d, global_avg_pool2d, max_pool2d
 from .ops.reduction import max, mean, sum
-from .serialization import dump_tensor, load_tensor
+from .ops.sharded import interleaved_to_sharded, sharded_to_interleaved
+from .ops.upsample import upsample
+from .program_configs import (
+    LayerNormDefaultProgramConfig,
+    LayerNormShardedMultiCoreProgramConfig,
+    MatmulMultiCoreReuseMultiCast1DProgramConfig,
+    MatmulMultiCoreReuseMultiCastProgramConfig,
+    MatmulMultiCoreReuseProgramConfig,
+    SDPAProgramConfig,
+    SoftmaxDefaultProgramConfig,
+    SoftmaxShardedMultiCoreProgramConfig,
+)
+from .serialization import DumpTensorMode, as_tensor, dump_tensor, load_tensor
 from .tensor import Shape, Tensor
+from .tile import Tile
 from .trace import OpRecord, trace
 from .types import TILE_HEIGHT, DataType, Layout, StorageType
 
+golden.attach()
+MeshDevice = Device  # in ttnn 0.81.1 every device is a mesh device (ttnn.Device is ttnn.MeshDevice)
+mul = multiply  # ttnn 0.81.1's aliases
+div = divide
 TILE_SIZE = TILE_HEIGHT
 bfloat16 = DataType.BFLOAT16
 float32 = DataType.FLOAT32
@@ -100,4 +173,3 @@ ROW_MAJOR_LAYOUT = Layout.ROW_MAJOR
 TILE_LAYOUT = Layout.TILE
 
 __version__ = "0.81.1+ttport.emu"
-IS_TTPORT_EMULATOR = True

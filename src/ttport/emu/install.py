@@ -6,6 +6,7 @@ ttnn silently: every choice is reported by backend_description() (the pytest hea
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import os
@@ -16,23 +17,28 @@ DEVICE_NODE = "/dev/tenstorrent"  # the kernel driver's device directory; presen
 _choice: dict[str, str] = {}
 
 
+def is_emulator(module) -> bool:
+    """True for the `ttnn` modules the emulator installs (ttport.emu.surface), False for real ttnn."""
+    return getattr(module, "__ttport_emulator__", False)
+
+
 def _real_ttnn_spec():
     module = sys.modules.get("ttnn")
     if module is not None:
-        return None if getattr(module, "IS_TTPORT_EMULATOR", False) else module.__spec__
+        return None if is_emulator(module) else module.__spec__
     return importlib.util.find_spec("ttnn")
 
 
-def _install_emulator(reason: str) -> str:
-    from . import transformer
+@functools.cache
+def _emulated_modules() -> dict:
+    """The `ttnn` modules, built once so that every `import ttnn` sees the same objects."""
+    from . import surface
 
-    emulator = sys.modules[__package__]
-    sys.modules["ttnn"] = emulator
-    sys.modules["ttnn.transformer"] = transformer
-    for name in ("model_preprocessing",):
-        submodule = f"{__package__}.{name}"
-        if importlib.util.find_spec(submodule) is not None:
-            sys.modules[f"ttnn.{name}"] = importlib.import_module(submodule)
+    return surface.build()
+
+
+def _install_emulator(reason: str) -> str:
+    sys.modules.update(_emulated_modules())
     _choice.update(backend="emu", reason=reason)
     return "emu"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from .errors import TTNNError
 from .types import TTNNEnum
 
 
@@ -34,7 +35,7 @@ class ShardOrientation(TTNNEnum):
     COL_MAJOR = 1
 
 
-# Reprs below are real ttnn 0.81.1's, as recorded (tests/data/ttnn_api_0.81.1.json, "probes").
+# Reprs below are real ttnn 0.81.1's, as recorded (ttport/validate/data/ttnn_api_0.81.1.json, "probes").
 @dataclass(frozen=True)
 class CoreCoord:
     x: int
@@ -183,17 +184,26 @@ def _grid_ranges(core_grid) -> CoreRangeSet:
     raise TypeError(f"core_grid must be a ttnn.CoreGrid or ttnn.CoreRangeSet, got {type(core_grid).__name__}")
 
 
-def _shard_shape(shape, strategy: ShardStrategy, grid: CoreRange, orientation: ShardOrientation, use_height_and_width):
-    *outer, height, width = shape if not use_height_and_width else (shape[0], shape[1])
-    height = height * math.prod(outer) if not use_height_and_width else height
+def _shard_shape(shape, strategy: ShardStrategy, grid: CoreRange, orientation: ShardOrientation) -> tuple[int, int]:
+    """The tensor's 2-D extent (outer dims folded into the height) split evenly over the grid, as real ttnn does:
+    no rounding up, and a grid that does not divide the tensor is refused (recorded from the 0.81.1 wheel)."""
+    *outer, height, width = shape
+    height = height * math.prod(outer)
     size = grid.grid_size()
     rows, cols = (size.y, size.x) if orientation is ShardOrientation.ROW_MAJOR else (size.x, size.y)
-    num_cores = size.x * size.y
-    if strategy is ShardStrategy.HEIGHT:
-        return (math.ceil(height / num_cores), width)
-    if strategy is ShardStrategy.WIDTH:
-        return (height, math.ceil(width / num_cores))
-    return (math.ceil(height / rows), math.ceil(width / cols))
+    splits = {
+        ShardStrategy.HEIGHT: (size.x * size.y, 1),
+        ShardStrategy.WIDTH: (1, size.x * size.y),
+        ShardStrategy.BLOCK: (rows, cols),
+    }[strategy]
+    if height % splits[0] or width % splits[1]:
+        raise TTNNError(
+            f"Invalid sharding core_grid: a {height}x{width} tensor (shape {list(shape)}) does not split evenly into "
+            f"{splits[0]}x{splits[1]} {strategy.name.lower()} shards over a {size.x}x{size.y} grid; choose a grid "
+            "whose rows/columns divide the tensor's height/width, or pass the shard shape with "
+            "use_height_and_width_as_shard_shape=True"
+        )
+    return (height // splits[0], width // splits[1])
 
 
 def create_sharded_memory_config(
@@ -206,8 +216,14 @@ def create_sharded_memory_config(
     """A sharded L1 MemoryConfig for a tensor of `shape` spread over `core_grid` (ttnn.create_sharded_memory_config)."""
     orientation = orientation or ShardOrientation.ROW_MAJOR
     ranges = _grid_ranges(core_grid)
-    shard_shape = _shard_shape(
-        tuple(shape), strategy, ranges.bounding_box(), orientation, use_height_and_width_as_shard_shape
-    )
+    if use_height_and_width_as_shard_shape:
+        shard_shape = (shape[0], shape[1])
+    elif isinstance(core_grid, CoreRangeSet):
+        raise TTNNError(
+            "height and width must be shard shape with CoreRangeSet (pass use_height_and_width_as_shard_shape=True "
+            "and the shard's (height, width) as shape, or pass a ttnn.CoreGrid)"
+        )
+    else:
+        shard_shape = _shard_shape(tuple(shape), strategy, ranges.bounding_box(), orientation)
     spec = ShardSpec(ranges, shard_shape, orientation)
     return MemoryConfig(_STRATEGY_LAYOUT[strategy], BufferType.L1, spec)

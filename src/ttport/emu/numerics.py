@@ -123,30 +123,36 @@ def _fidelity_terms(a: torch.Tensor, b: torch.Tensor, fidelity: MathFidelity) ->
     raise ValueError(f"math fidelity {fidelity} is not a valid fidelity")
 
 
-def matrix_engine_matmul(a: torch.Tensor, b: torch.Tensor, config: WormholeComputeKernelConfig) -> torch.Tensor:
-    """a @ b (inner dims padded to tiles) as the matrix engine computes it, in float32 before packing."""
+def matrix_engine_matmul(
+    a: torch.Tensor, b: torch.Tensor, config: WormholeComputeKernelConfig, initial: torch.Tensor | None = None
+) -> torch.Tensor:
+    """a @ b (inner dims padded to tiles) as the matrix engine computes it, in float32 before packing.
+
+    `initial` is what the destination holds before the first step (a partial reloaded between K blocks)."""
     if is_ideal():
-        return a.to(torch.float32) @ b.to(torch.float32)
+        product = a.to(torch.float32) @ b.to(torch.float32)
+        return product if initial is None else product + initial
     fidelity = config.math_fidelity
     if a.dtype == b.dtype == torch.bfloat16 and fidelity in (MathFidelity.HiFi2, MathFidelity.HiFi4):
         if not config.fp32_dest_acc_en:
             # b reaches SrcA whole at these fidelities: it stays bfloat16 (no round trip through float32), and
             # a is truncated to SrcB's bits at HiFi2 (still a bfloat16 number).
             left = a if fidelity is MathFidelity.HiFi4 else _keep_mantissa_bits(a.to(torch.float32), SRC_B_BITS)
-            return _bfloat16_destination(left.to(torch.bfloat16), b)
+            return _bfloat16_destination(left.to(torch.bfloat16), b, initial)
     exact_in_bfloat16 = a.dtype == b.dtype == torch.bfloat16 and fidelity is not MathFidelity.HiFi3
     a = a.to(torch.float32)
     b = b.to(torch.float32)
     terms = _fidelity_terms(a, b, fidelity)
     if config.fp32_dest_acc_en:
-        return sum(left @ right for left, right in terms)
+        product = sum(left @ right for left, right in terms)
+        return product if initial is None else product + initial
     if exact_in_bfloat16:  # LoFi: one term, both sides truncated, still bfloat16 numbers
         (left, right), *_ = terms
-        return _bfloat16_destination(left.to(torch.bfloat16), right.to(torch.bfloat16))
+        return _bfloat16_destination(left.to(torch.bfloat16), right.to(torch.bfloat16), initial)
     # A 16-bit destination: each 16-deep partial sum is added into it and rounded, one step after another.
     steps = a.shape[-1] // FACE_WIDTH
     out_shape = (*torch.broadcast_shapes(a.shape[:-2], b.shape[:-2]), a.shape[-2], b.shape[-1])
-    destination = torch.zeros(out_shape, dtype=torch.float32)
+    destination = torch.zeros(out_shape, dtype=torch.float32) if initial is None else initial.to(torch.float32).clone()
     rounded = torch.empty(out_shape, dtype=torch.bfloat16)
     for step in range(steps):
         inner = slice(step * FACE_WIDTH, (step + 1) * FACE_WIDTH)
@@ -157,7 +163,7 @@ def matrix_engine_matmul(a: torch.Tensor, b: torch.Tensor, config: WormholeCompu
     return destination
 
 
-def _bfloat16_destination(left: torch.Tensor, right: torch.Tensor) -> torch.Tensor:
+def _bfloat16_destination(left: torch.Tensor, right: torch.Tensor, initial: torch.Tensor | None = None) -> torch.Tensor:
     """left @ right (bfloat16 numbers whose products are exact) into a 16-bit destination, 16 deep at a time.
 
     A bfloat16 addmm_ computes destination + partial in float32 and rounds once to nearest even: exactly one
@@ -165,7 +171,9 @@ def _bfloat16_destination(left: torch.Tensor, right: torch.Tensor) -> torch.Tens
     the output (see README).
     """
     out_shape = (*torch.broadcast_shapes(left.shape[:-2], right.shape[:-2]), left.shape[-2], right.shape[-1])
-    destination = torch.zeros(out_shape, dtype=torch.bfloat16)
+    destination = (
+        torch.zeros(out_shape, dtype=torch.bfloat16) if initial is None else initial.to(torch.bfloat16, copy=True)
+    )
     for step in range(left.shape[-1] // FACE_WIDTH):
         inner = slice(step * FACE_WIDTH, (step + 1) * FACE_WIDTH)
         _accumulate(destination, left[..., inner], right[..., inner, :])
@@ -215,3 +223,34 @@ def destination_sum(values: torch.Tensor, dim: int, config: WormholeComputeKerne
     for chunk in chunks[1:]:
         destination.add_(chunk.sum(dim=dim, keepdim=True))
     return destination.to(torch.float32)
+
+
+def init_device_compute_kernel_config(
+    arch,
+    device_kernel_config=None,
+    *,
+    math_fidelity=MathFidelity.LoFi,
+    math_approx_mode=True,
+    fp32_dest_acc_en=False,
+    packer_l1_acc=False,
+    dst_full_sync_en=False,
+    throttle_level=ThrottleLevel.NO_THROTTLE,
+) -> WormholeComputeKernelConfig:
+    """The given config unchanged, else one built from the keywords (tt-metal compute_kernel_config.cpp,
+    init_device_compute_kernel_config: the defaults apply only when no config is passed)."""
+    from .device import Arch
+
+    if not isinstance(arch, Arch):
+        raise TTNNError(f"ttnn.init_device_compute_kernel_config: arch must be a ttnn.device.Arch, got {arch!r}")
+    if arch is not Arch.WORMHOLE_B0:
+        raise UnsupportedError(f"ttnn.init_device_compute_kernel_config: the emulator models Wormhole only, not {arch}")
+    if device_kernel_config is not None:
+        return device_kernel_config
+    return WormholeComputeKernelConfig(
+        math_fidelity=math_fidelity,
+        math_approx_mode=math_approx_mode,
+        fp32_dest_acc_en=fp32_dest_acc_en,
+        packer_l1_acc=packer_l1_acc,
+        dst_full_sync_en=dst_full_sync_en,
+        throttle_level=throttle_level,
+    )

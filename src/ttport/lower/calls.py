@@ -45,6 +45,7 @@ def child_call_step(lowering, item) -> Step:
         where = f"{lowering.where()}, the call of {child.path} ({child.cls.__name__})"
         call.args = [_argument(lowering, groups[name], name, where) for name in port.params]
         extra = [f"parameters={parameters}"] if parameters else []
+        extra += ["device=device"] if port.takes_device else []
         return f"{port.kind}({', '.join(call.args + extra + call.keywords)})"
 
     lowering.child_kinds.append(port.kind)

@@ -10,8 +10,8 @@ from torch import fx
 from ..reference.build import _wanted
 from ..reference.naming import Names, safe
 from ..reference.statements import Statement, reroll
-from .graph import meta, op_name
-from .steps import DEVICE_FORMS, Step, conversion
+from .graph import arguments, meta, op_name
+from .steps import DEVICE_FORMS, DIRECT, Step, conversion, overflows_bfloat16
 
 _LIST_MEMBER = re.compile(r"\.\d+$")
 VIEWS = {"view", "reshape", "_unsafe_view", "unsqueeze", "squeeze", "flatten"}
@@ -28,26 +28,61 @@ def insert_conversions(lowering) -> None:
         for key in step.reads:
             if key not in produced and key not in needed:
                 needed.append(key)
+    needed += [key for key in lowering.output_keys if key not in produced and key not in needed]  # NHWC returned
     lowering.at = None
     for key in needed:
         node, form = key
         native = (node, lowering.form.get(node, "host"))
-        chain = [native, key] if native[1] == "host" or form == "host" else [native, (node, "host"), key]
+        direct = native[1] == "host" or form == "host" or (native[1], form) in DIRECT
+        chain = [native, key] if direct else [native, (node, "host"), key]
         for source, target in zip(chain, chain[1:]):
             if target in produced:
                 continue
-            template, suffix = conversion(source, target[1])
+            clamp = target[1] == "tile" and _beyond_bfloat16(lowering, node)
+            template, suffix = conversion(source, target[1], clamp=clamp)
             step = Step(
                 [target],
                 [source],
                 (lambda t=template, s=source: t.format(x=lowering.name_of(s))),
-                device_ops=("ttnn.from_torch",) if target[1] in DEVICE_FORMS else ("ttnn.to_torch",),
+                comment=BEYOND_BFLOAT16 if clamp else "",
+                device_ops=_conversion_ops(source[1], target[1]),
             )
             step.suffix = suffix
             step.fresh = {target: target[1] in DEVICE_FORMS}
             index = _after_producer(lowering.steps, source)
             lowering.steps.insert(index, step)
             produced.add(target)
+
+
+def _conversion_ops(start: str, form: str) -> tuple:
+    if (start, form) in DIRECT:
+        return ("ttnn.permute",)
+    return ("ttnn.from_torch",) if form in DEVICE_FORMS else ("ttnn.to_torch",)
+
+
+BEYOND_BFLOAT16 = "float32's minimum/maximum would round to -inf/inf in bfloat16 (NaN softmax rows): clamped"
+
+
+def _beyond_bfloat16(lowering, node) -> bool:
+    """The host value is computed (in this function, on host) with a constant bfloat16 cannot hold."""
+    seen, stack = set(), [node]
+    while stack:
+        current = lowering.resolve(stack.pop())
+        if current in seen or current.op != "call_function" or lowering.form.get(current) != "host":
+            continue
+        seen.add(current)
+        if any(overflows_bfloat16(v) for v in _flat(arguments(current).values())):
+            return True
+        stack += current.all_input_nodes
+    return False
+
+
+def _flat(values):
+    for value in values:
+        if isinstance(value, (list, tuple)):
+            yield from _flat(value)
+        else:
+            yield value
 
 
 def _after_producer(steps: list[Step], key) -> int:
@@ -172,9 +207,14 @@ class Wanted:
         return None
 
 
-def render(lowering, plan: Plan) -> list[Statement]:
+def render(lowering, plan: Plan, only=None, skip=()) -> list[Statement]:
+    """Statements of the steps at `only` (all by default) except those at `skip`; a value made by a skipped step
+    is an argument here, never deallocated."""
     statements = []
+    skipped = {key for i in skip for key in lowering.steps[i].outputs}
     for position, step in enumerate(lowering.steps):
+        if position in skip or (only is not None and position not in only):
+            continue
         lowering.at = step
         lowering.builder.current = {node: lowering.names[(node, form)] for node, form in step.reads}
         text = step.render()
@@ -185,7 +225,8 @@ def render(lowering, plan: Plan) -> list[Statement]:
             targets = [targets[0] + ","]
         statements.append(Statement(targets, text, call=step.call))
         for key in plan.deallocate_after.get(position, []):
-            statements.append(Statement([], f"ttnn.deallocate({lowering.names[key]})"))
+            if key not in skipped and only is None:
+                statements.append(Statement([], f"ttnn.deallocate({lowering.names[key]})"))
     return statements
 
 
@@ -215,13 +256,21 @@ def _bytes(key) -> int:
     value = meta(node)
     if value is None or form not in DEVICE_FORMS:
         return 0
-    dims = [d if isinstance(d, int) else 32 for d in value.shape] or [1]
+    dims = [_captured(d) for d in value.shape] or [1]
     if form == "ids":
         return math.prod(dims) * 4
     rows = math.prod(dims[:-1]) if len(dims) > 1 else 1
     height = dims[-2] if len(dims) > 1 else 1
     batch = rows // max(height, 1)
     return batch * (-(-height // 32) * 32) * (-(-dims[-1] // 32) * 32) * 2
+
+
+def _captured(size) -> int:
+    """A dim at the captured inputs' shapes: a run-time size by its value in the captured forward."""
+    if isinstance(size, int):
+        return size
+    hint = getattr(size.node, "hint", None)
+    return hint if isinstance(hint, int) else 32
 
 
 def loops(lowering, statements: list[Statement]) -> list[Statement]:

@@ -10,7 +10,7 @@ from torch import fx
 
 from ..capture.bind import is_symbolic
 from ..capture.tree import ModuleCall
-from ..port.model import Fallback, InputSpec
+from ..ported import Fallback, InputSpec
 from ..reference.build import _expression, _live, _reads
 from ..reference.emit import FunctionBuilder, Item, parameter_expression
 from ..reference.expr import Expr, literal
@@ -20,6 +20,7 @@ from .fusions import FUSIONS
 from .graph import arguments, meta, op_name, same_shape
 from .render import Render, size_text
 from .rules import IDENTITY_WHEN, RESHAPES, RULES
+from .rules_conv import NHWC, read_channels_last, stays_channels_last
 from .steps import DEVICE_FORMS, Step
 
 # Ops that only move a value unchanged when input and output shapes are equal.
@@ -66,6 +67,8 @@ class LoweredCall:
     output_names: list[str] = field(default_factory=list)
     inline: bool = False  # an activation wrapper: callers emit its op in place of the call
     uses_parameters: bool = False
+    takes_device: bool = False  # no device tensor to take the device from: a `device` keyword (tt-metal's way)
+    preparation: str = ""  # prepare_inputs(<inputs>, *, device) -> this function's arguments (prepare.py), or ""
     text: str = ""
     peak_bytes: int = 0
 
@@ -179,7 +182,10 @@ class Lowering:
             reason = rule.when(node, self) if rule.when else None
             if reason is None:
                 first = self.form.get(sources[0], "tile") if sources else "tile"
-                self.form[node] = first if rule.keeps_form and first in DEVICE_FORMS else "tile"
+                keeps = rule.keeps_form and first in DEVICE_FORMS and first != NHWC  # a reshape leaves NHWC
+                self.form[node] = first if keeps else rule.output_form
+                if stays_channels_last(node, op, [self.form.get(s) for s in sources]):
+                    self.form[node] = NHWC
                 return
             self.fallback_reason[node] = reason
         elif on_device:
@@ -259,6 +265,8 @@ class Lowering:
     def offset_text(self, size, offset) -> str:
         if offset is None:
             return self.size_text(size)
+        if isinstance(offset, fx.Node):  # a run-time size (x[:, :sequence_length]), by its size name
+            return self.builder.value(offset).text
         if offset >= 0:
             return str(offset)
         if isinstance(size, int):
@@ -302,17 +310,30 @@ class Lowering:
             parent = (sources[0], form)
             return Step([(node, form)], [parent], lambda: f"{self.name_of(parent)}[{node.args[1]}]")
         rule = RULES[op]
-        reads = [(s, rule.forms.get(self.argument_of(node, s), "tile")) for s in sources]
-        step = Step([(node, form)], reads, lambda: rule.render(Render(self, node, rule)), device_ops=(rule.call,))
+        reads = [(s, self.read_form(node, self.argument_of(node, s), rule)) for s in sources]
+        device_ops = (rule.call,) + (("ttnn.from_torch",) if rule.uploads else ())
+        step = Step([(node, form)], reads, lambda: rule.render(Render(self, node, rule)), device_ops=device_ops)
         if rule.alias and sources:
             step.shares = {(node, form): (sources[0], form)}
         return step
 
+    def read_form(self, node: fx.Node, argument: str, rule) -> str:
+        """The form `node` reads `argument` in: its rule's, channels-last where the op computes the same on it
+        (rules_conv.read_channels_last), else tile."""
+        if argument in rule.forms:
+            return rule.forms[argument]
+        value = arguments(node).get(argument)
+        source = self.resolve(value) if isinstance(value, fx.Node) else None
+        if read_channels_last(node, self.form.get(node), source, self.form.get(source)):
+            return NHWC
+        return "tile"
+
     def argument_of(self, node: fx.Node, source: fx.Node) -> str:
         """The argument of `node` that reads `source` (read through identities: `0 + x` is x)."""
         for name, value in arguments(node).items():
-            if isinstance(value, fx.Node) and value.op != "get_attr" and self.resolve(value) is source:
-                return name
+            for item in value if isinstance(value, (list, tuple)) else [value]:  # a list of tensors (index's)
+                if isinstance(item, fx.Node) and item.op != "get_attr" and self.resolve(item) is source:
+                    return name
         return ""
 
     def call_step(self, item: Item) -> Step:
@@ -353,9 +374,10 @@ def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bo
 
 
 def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
-    from . import emit
+    from . import emit, prepare
 
     lowering.child_kinds = []
+    lowering.takes_device = False
     lowering.collect()
     lowering.place_inputs()
     for item in lowering.items:
@@ -370,19 +392,29 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     lowering.params = _params(call, lowering.inputs)
     lowering.build_steps()
     lowering.at = None
-    lowering.output_keys = [(n, lowering.form.get(n, "host")) for n in map(lowering.resolve, lowering.outputs)]
+    # a function returns NCHW values as torch holds them: channels-last ends at the function's boundary
+    lowering.output_keys = [
+        (n, _returned_form(lowering.form.get(n, "host"))) for n in map(lowering.resolve, lowering.outputs)
+    ]
     emit.insert_conversions(lowering)
     plan = emit.Plan(lowering)
     emit.assign_names(lowering, plan)
-    statements = emit.render(lowering, plan)
-    statements = _prelude(lowering, statements) + statements
+    moved = prepare.hoisted(lowering, plan) if not call.path else []
+    body = emit.render(lowering, plan, only=set(moved)) if moved else []
+    returned = [lowering.names[key] for key in prepare.exports(lowering, moved)]
+    prepare.rename_exports(lowering, moved)  # the forward's argument is "attention_mask", not "..._device"
+    statements = emit.render(lowering, plan, skip=moved)
+    kept_steps = [s for i, s in enumerate(lowering.steps) if i not in moved]
+    statements = _prelude(lowering, statements, kept_steps) + statements
     statements = emit.loops(lowering, statements)
+    specs, params = _input_specs(lowering), list(lowering.params)  # what the module is called with
+    preparation = _preparation(lowering, moved, body, returned, statements) if moved else ""
     output_fresh = [_fresh(lowering, plan, key) for key in lowering.output_keys]
     result = LoweredCall(
         kind=kind_name,
         steps=lowering.steps,
-        inputs=_input_specs(lowering),
-        params=lowering.params,
+        inputs=specs,
+        params=params,
         kwargs=dict(lowering.builder.kwargs),
         output_keys=lowering.output_keys,
         output_fresh=output_fresh,
@@ -391,12 +423,18 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
         preparations=lowering.preparations,
         fused=lowering.fused,
         uses_parameters=lowering.builder.uses_parameters,
+        takes_device=lowering.takes_device,
     )
     result.inline = _is_activation(lowering)
     result.output_names = [lowering.names[k].split("[", 1)[0] for k in lowering.output_keys]
+    result.preparation = preparation
     result.text = _function_text(lowering, statements, kind_name)
     result.peak_bytes = emit.peak_bytes(lowering, plan)
     return result
+
+
+def _returned_form(form: str) -> str:
+    return "tile" if form == NHWC else form
 
 
 def _params(call: ModuleCall, inputs: dict) -> list[str]:
@@ -448,14 +486,37 @@ def _is_activation(lowering: Lowering) -> bool:
 ACTIVATIONS = {"ttnn.gelu", "ttnn.relu", "ttnn.silu", "ttnn.tanh", "ttnn.sigmoid"}
 
 
-def _prelude(lowering: Lowering, statements: list[Statement]) -> list[Statement]:
+def _preparation(lowering: Lowering, moved: list[int], body, returned: list[str], statements) -> str:
+    """prepare_inputs' text; the function's parameters become what it returns (the inputs still read, then the
+    prepared values)."""
+    from . import prepare
+
+    sizes = [Statement([name], text) for name, text in lowering.builder.prelude.items()]
+    root_text = "\n".join(line for statement in statements for line in statement.lines())
+    root_text += "\n" + " ".join(lowering.names[key] for key in lowering.output_keys)
+    kept = [name for name in lowering.params if re.search(rf"\b{re.escape(name)}\b", root_text)]
+    text = prepare.function_text(list(lowering.params), body, _kept(sizes, body, []), kept + returned)
+    lowering.params = kept + [lowering.names[key] for key in prepare.exports(lowering, moved)]
+    return text
+
+
+def _prelude(lowering: Lowering, statements: list[Statement], steps: list) -> list[Statement]:
     """Sizes and the device read up front, each kept only if something after it reads it (a fused or lowered op
     may no longer need a size the torch code used)."""
     prelude = [Statement([name], text) for name, text in lowering.builder.prelude.items()]
-    if any("from_torch" in "".join(s.device_ops) for s in lowering.steps):
-        prelude.append(Statement(["device"], _device_source(lowering)))
+    if _needs_device(lowering, steps):
+        source = _device_source(lowering)
+        if source is None:  # every input is on host and no parameter is read here: the caller passes the device
+            lowering.takes_device = True
+        else:
+            prelude.append(Statement(["device"], source))
+    return _kept(prelude, statements, [lowering.names[key] for key in lowering.output_keys])
+
+
+def _kept(prelude: list[Statement], statements: list[Statement], returned: list[str]) -> list[Statement]:
+    """The prelude statements something after them reads (the statements, the returned names, a later size)."""
     readers = "\n".join(line for statement in statements for line in statement.lines())
-    readers += "\n" + " ".join(lowering.names[key] for key in lowering.output_keys)  # the return line
+    readers += "\n" + " ".join(returned)  # the return line
     kept = []
     for statement in reversed(prelude):
         if re.search(rf"\b{re.escape(statement.targets[0])}\b", readers):
@@ -464,7 +525,17 @@ def _prelude(lowering: Lowering, statements: list[Statement]) -> list[Statement]
     return kept[::-1]
 
 
-def _device_source(lowering: Lowering) -> str:
+NEEDS_DEVICE = {"ttnn.from_torch", "ttnn.conv2d", "ttnn.conv1d"}  # calls that take device=device
+
+
+def _needs_device(lowering: Lowering, steps: list) -> bool:
+    """A host value goes to the device here, or a callee takes the device as a keyword."""
+    uploads = any(op in NEEDS_DEVICE for s in steps for op in s.device_ops)
+    return uploads or any(lowering.ports[s.call_key].takes_device for s in steps if s.call_key)
+
+
+def _device_source(lowering: Lowering) -> str | None:
+    """Where this function takes the device from: a device tensor input, else a device parameter, else None."""
     for node, expr in lowering.inputs.items():
         if lowering.form[node] in DEVICE_FORMS:
             return f"{expr}.device()"
@@ -472,15 +543,13 @@ def _device_source(lowering: Lowering) -> str:
         if preparation != "host":
             relative = f"{module}.{attribute}"[len(lowering.call.path) + 1 if lowering.call.path else 0 :]
             return f"{parameter_expression(relative)}.device()"
-    raise LoweringError(
-        f"{lowering.where()}: host values must go to the device but the function has no device tensor to take the "
-        "device from; pass a device tensor input"
-    )
+    return None
 
 
 def _function_text(lowering: Lowering, statements: list[Statement], kind_name: str) -> str:
     params = list(lowering.params)
-    keywords = (["parameters"] if lowering.builder.uses_parameters else []) + list(lowering.builder.kwargs)
+    keywords = ["parameters"] if lowering.builder.uses_parameters else []
+    keywords += (["device"] if lowering.takes_device else []) + list(lowering.builder.kwargs)
     if keywords:
         params += ["*"] + keywords
     cls = lowering.call.cls

@@ -7,18 +7,13 @@ import re
 from ..capture import Captured
 from ..capture.tree import ModuleCall
 from ..codegen.canonical import canonical
-from ..emu.device import GRID, L1_BYTES_PER_CORE, L1_RESERVED_BYTES
-from ..port.model import KindPort, LoweredModel
+from ..ported import KindPort, LoweredModel
 from ..reference.context import Context
 from ..reference.generate import Generated, format_source
 from .errors import WHAT_TO_DO, LoweringError
 from .function import LoweredCall, lower_call
+from .memory_plan import MemoryPlan, model_inputs
 from .parameters import WEIGHTS_DTYPES, by_class, parameters_source
-
-# Activations go to L1 when the planned peak (captured shapes) takes at most this share of the device's L1:
-# the rest is left to the ops' circular buffers and to larger inputs than the captured ones.
-L1_HEADROOM = 0.5
-L1_CAPACITY = GRID.x * GRID.y * (L1_BYTES_PER_CORE - L1_RESERVED_BYTES)
 
 # Kind name fragment -> the tt/ file it goes to (first match).
 GROUPS = (
@@ -43,11 +38,11 @@ def lower(captured: Captured, generated: Generated, *, weights: str = "bf16") ->
     if weights not in WEIGHTS_DTYPES:
         raise ValueError(f"weights must be one of {sorted(WEIGHTS_DTYPES)}, got {weights!r}")
     ports = _lower_calls(captured, generated, l1=False)
-    l1 = ports[captured.root.key].peak_bytes <= L1_HEADROOM * L1_CAPACITY
-    if l1:
+    plan = MemoryPlan(model_inputs(captured.inputs), ports[captured.root.key].peak_bytes)
+    if plan.l1:
         ports = _lower_calls(captured, generated, l1=True)
     try:
-        return _model(captured, generated, ports, weights, l1)
+        return _model(captured, generated, ports, weights, plan)
     except LoweringError:
         raise
     except Exception as exc:  # assembling kinds and parameters.py: name the stage rather than a bare KeyError
@@ -104,7 +99,7 @@ def _post_order(call: ModuleCall):
         yield call
 
 
-def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, l1: bool) -> LoweredModel:
+def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, plan: MemoryPlan) -> LoweredModel:
     preparations, fused = {}, {}
     for port in ports.values():
         preparations.update(port.preparations)
@@ -120,17 +115,20 @@ def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, l1:
             KindPort(
                 name=first.kind,
                 group="model" if kind is generated.top else _group(kind.name),
-                source=format_source(_memory_note(first, l1) + first.text),
+                source=format_source(_source(first, plan, kind is generated.top)),
                 inputs=first.inputs,
                 preprocessor=preprocessors.get(kind.cls, ""),
                 calls=first.calls,
                 fallbacks=fallbacks,
                 config=dict(first.kwargs),
                 instances=instances,
+                prepare_inputs=bool(first.preparation),
             )
         )
     _untangle_groups(kinds)
-    return LoweredModel(generated.model_name, kinds, generated.source, format_source(source), weights)
+    lowered = LoweredModel(generated.model_name, kinds, generated.source, format_source(source), weights)
+    lowered.memory_plan = plan.statement()
+    return lowered
 
 
 def _variants(generated: Generated, ports: dict[str, LoweredCall]):
@@ -175,15 +173,15 @@ def _group_cycle(kinds: list[KindPort]) -> set[str]:
     return set()
 
 
-def _memory_note(port: LoweredCall, l1: bool) -> str:
-    """One line on where this function's activations live and why (planned for the captured shapes)."""
-    if not port.peak_bytes:
-        return ""
-    where = "L1" if l1 else "DRAM (the model's planned peak does not fit L1 with headroom)"
-    return (
-        f"# activations in {where}: planned peak {port.peak_bytes / 1024:.0f} KiB at the captured shapes "
-        f"(L1: {L1_CAPACITY / 2**20:.0f} MiB)\n"
-    )
+def _source(port: LoweredCall, plan: MemoryPlan, top: bool) -> str:
+    """prepare_inputs (the top function's, if any), the memory note, the function."""
+    preparation = port.preparation + "\n\n" if port.preparation else ""
+    return preparation + _memory_note(port, plan, top) + port.text
+
+
+def _memory_note(port: LoweredCall, plan: MemoryPlan, top: bool) -> str:
+    """One line on where this function's activations live and the shapes that was planned for."""
+    return plan.note(port.peak_bytes, top) if port.peak_bytes else ""
 
 
 def _group(name: str) -> str:

@@ -9,35 +9,17 @@ Preparations (see parameters.py): "linear_weight" (transposed, weights dtype), "
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from torch import fx
 
+from ..capture.bind import is_symbolic
 from ..capture.identity import MAX_INDEX
 from .graph import arguments, is_float, shape
-
-
-@dataclass(frozen=True)
-class Rule:
-    call: str  # the ttnn function it emits (for reports)
-    render: Callable  # (Render) -> right-hand side text
-    forms: dict = field(default_factory=dict)  # tensor argument -> form it must be in (default "tile")
-    weights: dict = field(default_factory=dict)  # argument -> preparation of a parameter read there
-    when: Callable | None = None  # (node, context) -> None if the rule applies, else the reason it does not
-    alias: bool = False  # the output may share the input's buffer (reshape): never deallocate the input for it
-    keeps_form: bool = False  # output form = first input's form (reshape of ids stays ids)
-
-
-def _call(name: str, *positional: str, keywords: tuple = (), memory: bool = True):
-    """ttnn.name(tensor args..., keyword=literal for keywords given explicitly)."""
-
-    def render(r):
-        parts = [r.t(a) for a in positional]
-        parts += [f"{k}={r.p(k)}" for k in keywords if r.given(k)]
-        return r.call(name, parts, memory=memory)
-
-    return render
+from .rule import Rule
+from .rule import call as _call
+from .rules_compute import COMPUTE
+from .rules_conv import CONV
+from .rules_movement import MOVEMENT
 
 
 def _binary(name: str):
@@ -109,20 +91,28 @@ def _softmax(r):
 
 
 def _gelu_exact(node, _context):
+    """For fusing into ttnn.linear(activation="gelu"), which is erf GELU."""
     exact = arguments(node).get("approximate", "none") == "none"
-    return None if exact else "tanh-approximate GELU has no exact ttnn op"
+    return None if exact else "tanh-approximate GELU is not linear's fused gelu"
 
 
 def _slice(r):
     starts, ends = r.slice_bounds()
-    return r.call("ttnn.slice", [r.t("self"), starts, ends])
+    step = r.raw("step") or 1
+    if step == 1:
+        return r.call("ttnn.slice", [r.t("self"), starts, ends])
+    steps = [1] * len(shape(r.raw("self")))
+    steps[slice_range(r.node)[0]] = step
+    return r.call("ttnn.slice", [r.t("self"), starts, ends, str(steps)])  # slice_step: one per dim
 
 
 def _slice_when(node, _context):
     values = arguments(node)
-    if any(isinstance(values.get(k), fx.Node) for k in ("start", "end")):
-        return "a bound computed at run time"
-    return None if values.get("step", 1) in (None, 1) else "a step other than 1"
+    if isinstance(values.get("step"), fx.Node):
+        return "a step computed at run time"
+    if any(isinstance(values.get(k), fx.Node) and not is_symbolic(values[k]) for k in ("start", "end")):
+        return "a bound computed from tensor values"
+    return None if (values.get("step") or 1) > 0 else "a negative step"
 
 
 def _select(r):
@@ -227,7 +217,6 @@ RULES: dict[str, Rule] = {
         when=lambda n, _: "a rounding mode" if arguments(n).get("rounding_mode") else None,
     ),
     "pow": Rule("ttnn.pow", _pow),
-    "gelu": Rule("ttnn.gelu", _call("ttnn.gelu", "self"), when=_gelu_exact),
     **{name: Rule(f"ttnn.{name}", _call(f"ttnn.{name}", "self")) for name in UNARY},
     "softmax": Rule("ttnn.softmax", _softmax),
     "_softmax": Rule("ttnn.softmax", _softmax),
@@ -249,7 +238,12 @@ RULES: dict[str, Rule] = {
     "where": Rule("ttnn.where", _where),
     "clamp": Rule("ttnn.clamp", _clamp, when=_clamp_when),
     "scaled_dot_product_attention": Rule("ttnn.transformer.scaled_dot_product_attention", _sdpa, when=_sdpa_when),
+    **MOVEMENT,
+    **COMPUTE,
 }
+
+
+RULES.update(CONV)  # convolutions, pooling, batch norm, resize: rules_conv.py
 
 
 def _times_one(node, _context):

@@ -5,10 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import torch
+
 # Where a value lives: bfloat16 TILE on device, uint32 ROW_MAJOR on device (embedding ids), a torch tensor on host.
-DEVICE_FORMS = ("tile", "ids")
+DEVICE_FORMS = ("tile", "ids", "nhwc")  # nhwc: a 4-D NCHW value held channels-last [N, H, W, C] (rules_conv.py)
+# Conversions between device forms that need no trip to host: NCHW <-> NHWC is one ttnn.permute.
+DIRECT = {("tile", "nhwc"): "ttnn.permute({x}, (0, 2, 3, 1))", ("nhwc", "tile"): "ttnn.permute({x}, (0, 3, 1, 2))"}
 FORMS = DEVICE_FORMS + ("host",)
 Key = tuple  # (fx.Node, form)
+
+BFLOAT16_MAX = float(torch.finfo(torch.bfloat16).max)
+# A float32 host value whose magnitude bfloat16 cannot hold becomes +-inf on device: float32's minimum in Hugging
+# Face's additive masks turns a fully masked query row (left padding + causal) into -inf - -inf = NaN in softmax.
+# Such a value is clamped to bfloat16's finite range on its way to the device, as tt-metal's own ports build
+# their masks with bfloat16's minimum (models/demos/distilbert/demo/demo.py: masked_fill(..., finfo(bfloat16).min)).
+TO_BFLOAT16_RANGE = ".clamp(torch.finfo(torch.bfloat16).min, torch.finfo(torch.bfloat16).max)"
+
+
+def overflows_bfloat16(value) -> bool:
+    """A finite float that rounds to +-inf in bfloat16 (float32's min and max do)."""
+    return isinstance(value, float) and abs(value) > BFLOAT16_MAX and abs(value) != float("inf")
 
 
 @dataclass(eq=False)
@@ -29,11 +45,15 @@ class Step:
     suffix: str = ""  # wanted-name suffix of a conversion ("device", "torch", "ids")
 
 
-def conversion(source: Key, form: str) -> tuple[str, str]:
-    """(text template, wanted-name suffix) moving `source` into `form`; {x} is the source's name."""
+def conversion(source: Key, form: str, *, clamp: bool = False) -> tuple[str, str]:
+    """(text template, wanted-name suffix) moving `source` into `form`; {x} is the source's name. `clamp`: the host
+    value may hold magnitudes bfloat16 cannot (TO_BFLOAT16_RANGE)."""
     node, start = source
+    if (start, form) in DIRECT:
+        return DIRECT[(start, form)], "nhwc" if form == "nhwc" else "nchw"
     if start == "host" and form == "tile":
-        return "ttnn.from_torch({x}, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)", "device"
+        value = "{x}" + (TO_BFLOAT16_RANGE if clamp else "")
+        return f"ttnn.from_torch({value}, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)", "device"
     if start == "host" and form == "ids":
         return "ttnn.from_torch({x}, dtype=ttnn.uint32, device=device)", "ids"
     if start == "tile" and form == "host":

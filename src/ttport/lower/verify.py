@@ -9,9 +9,10 @@ import torch
 
 from ..capture import Captured
 from ..capture.record import tensor_leaves
-from ..port.model import LoweredModel, ModuleCheck
+from ..ported import LoweredModel, ModuleCheck
 from ..reference.parameters import subtree
-from ..validate.pcc import compare
+from ..reference.verify import returned_paths
+from ..validate.outputs import Limits, by_leaf, check_outputs
 from .errors import LoweringError
 
 MODULE_PCC = 0.999  # per module (DESIGN.md §5)
@@ -102,7 +103,16 @@ def prepare(value, kind: str, device):
         return value
     if kind == "ids":
         return ttnn.from_torch(value, dtype=ttnn.uint32, device=device)
-    return ttnn.from_torch(value, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    return ttnn.from_torch(bfloat16_range(value), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+
+
+def bfloat16_range(value: torch.Tensor) -> torch.Tensor:
+    """Finite float32 values beyond bfloat16's range (finfo(float32).min in a captured additive mask) at bfloat16's
+    limits instead of +-inf, as the generated code clamps them (lower/steps.py TO_BFLOAT16_RANGE); inf stays inf."""
+    if not value.is_floating_point():
+        return value
+    limit = torch.finfo(torch.bfloat16).max
+    return torch.where(value.isfinite(), value.clamp(-limit, limit), value)
 
 
 def as_torch(value) -> torch.Tensor:
@@ -122,9 +132,13 @@ def run(call, kind, function, parameters, captured: Captured, device):
         traced = call.traced.get(spec.name)
         value = captured.values[traced] if traced is not None else call.record.arguments[spec.name]
         arguments.append(prepare(value, spec.kind, device))
+    if kind.prepare_inputs:  # the model's inputs go through the generated prepare_inputs first (lower/prepare.py)
+        arguments = list(function.__globals__["prepare_inputs"](*arguments, device=device))
     keywords = dict(kind.instances.get(call.path, kind.config))
     if "parameters" in _keyword_names(function):
         keywords["parameters"] = subtree(parameters, call.path)
+    if "device" in _keyword_names(function):
+        keywords["device"] = device
     with emu.trace() as records:
         result = function(*arguments, **keywords)
     return result, sum(1 for r in records if r.on_device)
@@ -139,21 +153,20 @@ def _check(call, kind, function, parameters, captured: Captured, device) -> Modu
     threshold = MODEL_PCC if call.path == "" else MODULE_PCC
     try:
         result, ops = run(call, kind, function, parameters, captured, device)
+        actual = {path: as_torch(value).float() for path, value in by_leaf(returned_paths(call), result).items()}
     except Exception as exc:  # a generated function that fails is a failed check, reported with its error
         line = _generated_line(function.__globals__.get("__lines__", []), exc, function.__code__.co_filename)
         error = f"{type(exc).__name__}: {exc}{line}"
         return ModuleCheck(call.path, kind.name, 0.0, float("inf"), threshold, 0, error)
-    returned = [path for path, node in call.outputs if node is not None]
-    actual = list(result) if len(returned) > 1 else [result]
-    expected = dict(tensor_leaves(call.record.output))
-    worst_pcc, worst_error = 1.0, 0.0
-    for path, value in zip(returned, actual):
-        reference = expected[path].to(torch.float32)
-        value = as_torch(value).to(torch.float32)
-        if tuple(value.shape) != tuple(reference.shape):
-            error = f"output {path}: shape {tuple(value.shape)} != {tuple(reference.shape)}"
-            return ModuleCheck(call.path, kind.name, 0.0, float("inf"), threshold, ops, error)
-        comparison = compare(reference, value)
-        worst_pcc = min(worst_pcc, comparison.pcc)
-        worst_error = max(worst_error, comparison.max_abs_error)
-    return ModuleCheck(call.path, kind.name, worst_pcc, worst_error, threshold, ops)
+    expected = [(path, tensor.to(torch.float32)) for path, tensor in tensor_leaves(call.record.output)]
+    check = check_outputs(expected, actual, Limits("TTNN", min_pcc=threshold))
+    return ModuleCheck(
+        call.path,
+        kind.name,
+        check.pcc,
+        check.max_abs_error,
+        threshold,
+        ops,
+        problems=check.problems,
+        nonfinite=check.differing_nonfinite,
+    )

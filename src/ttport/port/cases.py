@@ -15,7 +15,7 @@ import torch
 
 from ..capture import Captured
 from ..capture.record import tensor_leaves
-from .model import KindPort
+from ..ported import KindPort
 from .sources import EmitError
 
 DATA_FILE = "captured.pt"

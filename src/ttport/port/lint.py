@@ -5,43 +5,34 @@ from __future__ import annotations
 
 import ast
 import pathlib
-import subprocess
-import sys
 import tempfile
 
-from ..validate.api_check import RecordedApi, check_source
+from ..formatting import ruff, ruff_installed, warn_unformatted
+from ..validate.api_check import RecordedApi, check_source, recorded_api_path
 
 _RUFF_OPTIONS = ["--isolated", "--line-length", "120", "--target-version", "py310"]
 _RULES = ["--select", "E,F,W,I,UP,B", "--ignore", "B905"]
-RECORDED_API = pathlib.Path(__file__).parents[3] / "tests" / "data" / "ttnn_api_0.81.1.json"
-
-
-def _ruff(*arguments: str, cwd: pathlib.Path) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "ruff", *arguments]
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    if "No module named ruff" in result.stderr:
-        raise OSError("ruff is not installed (pip install ruff)")
-    return result
 
 
 def format_sources(sources: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """(sources sorted and formatted by ruff, problems left: lint findings, syntax, ttnn API misuse)."""
+    """(sources sorted and formatted by ruff, problems left: lint findings, syntax, ttnn API misuse); without ruff,
+    the sources unformatted and unlinted (one warning), still checked for syntax and the ttnn API."""
     problems = [problem for path, text in sources.items() for problem in _syntax_problems(path, text)]
     if problems:
         return sources, problems
+    if not ruff_installed():
+        warn_unformatted()
+        return sources, api_problems(sources)
     with tempfile.TemporaryDirectory(prefix="ttport-emit-") as directory:
         root = pathlib.Path(directory)
         for path, text in sources.items():
             (root / path).parent.mkdir(parents=True, exist_ok=True)
             (root / path).write_text(text)
-        try:
-            _ruff("check", "--fix", *_RULES, *_RUFF_OPTIONS, ".", cwd=root)  # ruff's safe fixes: imports, pyupgrade
-            formatted = _ruff("format", *_RUFF_OPTIONS, ".", cwd=root)
-            if formatted.returncode != 0:
-                return sources, [f"ruff format failed: {formatted.stderr.strip()}"]
-            checked = _ruff("check", "--output-format", "concise", *_RULES, *_RUFF_OPTIONS, ".", cwd=root)
-        except OSError as exc:
-            return sources, [f"ruff could not run ({exc}): generated files are neither formatted nor linted"]
+        ruff("check", "--fix", *_RULES, *_RUFF_OPTIONS, ".", cwd=root)  # ruff's safe fixes: imports, pyupgrade
+        formatted = ruff("format", *_RUFF_OPTIONS, ".", cwd=root)
+        if formatted.returncode != 0:
+            return sources, [f"ruff format failed: {formatted.stderr.strip()}"]
+        checked = ruff("check", "--output-format", "concise", *_RULES, *_RUFF_OPTIONS, ".", cwd=root)
         result = {path: (root / path).read_text() for path in sources}
     problems = [line for line in checked.stdout.splitlines() if line and ":" in line and not line.startswith("Found")]
     return result, problems + api_problems(result)
@@ -56,8 +47,9 @@ def _syntax_problems(path: str, text: str) -> list[str]:
 
 
 def api_problems(sources: dict[str, str]) -> list[str]:
-    if not RECORDED_API.is_file():
-        return [f"recorded ttnn API not found at {RECORDED_API}: ttnn names and keywords were not checked"]
-    api = RecordedApi(RECORDED_API)
+    recorded = recorded_api_path()
+    if not recorded.is_file():
+        return [f"recorded ttnn API not found at {recorded}: ttnn names and keywords were not checked"]
+    api = RecordedApi(recorded)
     found = [check_source(text, path, api) for path, text in sources.items() if "ttnn" in text]
     return [str(problem) for problems in found for problem in problems]

@@ -8,8 +8,10 @@ every output with the captured one at the instance's ModuleCheck threshold.
 from __future__ import annotations
 
 import pathlib
+import textwrap
 
-from .model import INPUT_KINDS, KindPort, LoweredModel, ModuleCheck
+from ..ported import INPUT_KINDS, KindPort, LoweredModel, ModuleCheck
+from .provenance import ModelSource
 from .sources import EmitError, docstring, file_stem, groups, signature
 
 TEMPLATES = pathlib.Path(__file__).parent / "templates"
@@ -27,37 +29,53 @@ def helpers_source() -> str:
     return (TEMPLATES / "helpers.py").read_text()
 
 
-def conftest_source(model_spec: str) -> str:
-    return f'''"""Fixtures of the generated tests: the torch model (for its weights), its TTNN parameters, a device."""
+_CONFTEST_DOC = '''"""Fixtures of the generated tests: the torch model (for its weights), its TTNN parameters, a device.
 
-import pytest
-import ttnn
+Nothing here imports ttport: `import ttnn` is the real package on a card, or ttport's CPU emulator where its pytest
+plugin is installed and there is no card.
+"""'''
 
-from ..tt.parameters import create_ttnn_parameters
+_CONFTEST_FIXTURES = """
 
-# The model `ttport port` was given: a built-in name, a local Hugging Face directory, or package.module:factory.
-MODEL = {model_spec!r}
+if not TT_METAL:  # in a tt-metal checkout its conftest.py provides `device`
 
-
-@pytest.fixture(scope="session")
-def device():
-    device = ttnn.open_device(device_id=0)
-    yield device
-    ttnn.close_device(device)
+    @pytest.fixture(scope="session")
+    def device():
+        device = ttnn.open_device(device_id=0)
+        yield device
+        ttnn.close_device(device)
 
 
 @pytest.fixture(scope="session")
 def torch_model():
-    from ttport.zoo import resolve
-
-    model, _ = resolve(MODEL)
-    return model.eval()
+    return load_torch_model(MODEL, {arguments})
 
 
-@pytest.fixture(scope="session")
+# tt-metal's `device` fixture (its conftest.py) opens a device per test: parameters on it live as long.
+@pytest.fixture(scope="function" if TT_METAL else "session")
 def parameters(torch_model, device):
     return create_ttnn_parameters(torch_model, device)
-'''
+"""
+
+
+def conftest_source(source: ModelSource, variable: str) -> str:
+    """tests/conftest.py: the torch model rebuilt as `source` records (`variable` in the environment overrides it),
+    its TTNN parameters, and a device fixture unless tt-metal's conftest provides one."""
+    shipped = "package_directory(" in source.default
+    helpers = ["TT_METAL", "load_torch_model"] + (["package_directory"] if shipped else [])
+    lines = [_CONFTEST_DOC, "", "import os"] + (["import pathlib"] if "PROJECT" in source.default else [])
+    lines += ["", "import pytest", "import ttnn", "", "from ..tt.parameters import create_ttnn_parameters"]
+    lines += [f"from .helpers import {', '.join(helpers)}", ""]
+    if "PROJECT" in source.default:
+        lines.append("PROJECT = pathlib.Path(__file__).resolve().parents[1]")
+    comment = f"{source.summary} Set {variable} to load another model: {_OVERRIDE}"
+    lines += [f"# {line}" for line in textwrap.wrap(comment, 117, break_on_hyphens=False, break_long_words=False)]
+    lines.append(f"MODEL = os.environ.get({variable!r}) or {source.default}")
+    arguments = ", ".join([repr(source.model_class)] + [f"{name}={value!r}" for name, value in source.options.items()])
+    return "\n".join(lines) + "\n" + _CONFTEST_FIXTURES.format(arguments=arguments)
+
+
+_OVERRIDE = "a local Hugging Face directory or model id, or package.module:factory returning the model."
 
 
 def generated_tests(lowered: LoweredModel, paths: dict[str, list[str]], checks: list[ModuleCheck]) -> dict[str, str]:
@@ -69,7 +87,8 @@ def generated_tests(lowered: LoweredModel, paths: dict[str, list[str]], checks: 
     files = {}
     for group, kinds in groups(lowered).items():
         stem = file_stem(lowered, group)
-        names = ", ".join(sorted(kind.name for kind in kinds))
+        prepares = ["prepare_inputs"] if any(kind.prepare_inputs for kind in kinds) else []
+        names = ", ".join(sorted(kind.name for kind in kinds) + prepares)
         header = [
             docstring(f"tt/{stem}.py on the inputs each module saw in a real forward of {lowered.model_name}."),
             "",
@@ -103,10 +122,14 @@ def _test(kind: KindPort, paths: list[str], thresholds: dict[str, float]) -> str
     arguments = list(inputs)
     if "parameters" in signature(kind).keywords:
         arguments.append("parameters=subtree(parameters, path)")
+    if "device" in signature(kind).keywords:
+        arguments.append("device=device")
     if shared:
         arguments += [f"{name}={_literal(value)}" for name, value in kind.config.items()]
     else:
         arguments.append("**config")
+    if kind.prepare_inputs:  # the model's inputs go through the generated prepare_inputs (ttport.lower.prepare)
+        arguments[: len(inputs)] = [f"*prepare_inputs({', '.join(inputs)}, device=device)"]
     lines.append(f"    outputs = {kind.name}({', '.join(arguments)})")
     lines.append("    assert_outputs_with_pcc(case, outputs, threshold, record_property)")
     return "\n".join(lines) + "\n"
@@ -114,13 +137,12 @@ def _test(kind: KindPort, paths: list[str], thresholds: dict[str, float]) -> str
 
 def _check_signature(kind: KindPort, inputs: list[str]) -> None:
     function = signature(kind)
+    takes = signature(kind, "prepare_inputs").positional if kind.prepare_inputs else function.positional
     unknown = [spec.name for spec in kind.inputs if spec.kind not in INPUT_KINDS]
     if unknown:
         raise EmitError(f"{kind.name}: inputs {unknown} have kinds that are not in INPUT_KINDS")
-    if function.positional[: len(inputs)] != inputs:
-        raise EmitError(
-            f"{kind.name}: its inputs {inputs} are not the function's first parameters {function.positional}"
-        )
+    if takes[: len(inputs)] != inputs:
+        raise EmitError(f"{kind.name}: its inputs {inputs} are not the function's first parameters {takes}")
     configured = set(kind.config).union(*(set(c) for c in kind.instances.values()))
     extra = sorted(configured - set(function.keywords))
     if extra:

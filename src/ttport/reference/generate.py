@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import ast
 from dataclasses import dataclass, field
 
 from ..capture import Captured
 from ..capture.tree import ModuleCall
 from ..codegen.canonical import canonical
+from ..formatting import ruff, ruff_installed, warn_unformatted
 from .build import build_body
 from .context import Context
 from .emit import Body, FunctionBuilder
@@ -124,12 +124,12 @@ def _file(model_name: str, captured: Captured, kinds: list[Kind], top: Kind, imp
 
 
 def format_source(source: str) -> str:
-    """ruff format (the project's style: 120 columns); the source unchanged if ruff is not installed."""
-    command = [sys.executable, "-m", "ruff", "format", "--line-length", "120", "--target-version", "py310", "-"]
-    try:
-        result = subprocess.run(command, input=source, capture_output=True, text=True, check=False)
-    except OSError:
+    """ruff format (the project's style: 120 columns); the source unchanged (one warning) if ruff is not installed."""
+    if not ruff_installed():
+        warn_unformatted()
+        ast.parse(source)  # a SyntaxError names the line, as ruff would have
         return source
+    result = ruff("format", "--line-length", "120", "--target-version", "py310", "-", stdin=source)
     if result.returncode != 0:
         raise SyntaxError(f"generated code does not parse:\n{result.stderr}\n{source}")
     return result.stdout

@@ -2,8 +2,8 @@
 
 The emulator accepts what real ttnn 0.81.1 accepts, but a port must also never lean on anything else: this scans
 Python source for `ttnn.<name>` references, `ttnn.<op>(..., keyword=...)` calls and `from ttnn... import` lines,
-and checks each against the API recorded from real ttnn (tests/data/ttnn_api_<version>.json, written by
-tools/ttnn_oracle/record.py).
+and checks each against the API recorded from real ttnn (ttport/validate/data/ttnn_api_<version>.json, package data
+written by tools/ttnn_oracle/record.py).
 """
 
 from __future__ import annotations
@@ -12,6 +12,15 @@ import ast
 import json
 import pathlib
 from dataclasses import dataclass
+
+TTNN_VERSION = "0.81.1"
+# Package data, so that an installed wheel checks ports as the checkout does.
+DATA_DIR = pathlib.Path(__file__).parent / "data"
+
+
+def recorded_api_path(version: str = TTNN_VERSION) -> pathlib.Path:
+    """Where the API recorded from real ttnn `version` is (tools/ttnn_oracle/record.py writes it)."""
+    return DATA_DIR / f"ttnn_api_{version}.json"
 
 
 @dataclass(frozen=True)
@@ -27,7 +36,8 @@ class ApiProblem:
 class RecordedApi:
     """The recorded names, each operation's accepted keywords (over all overloads) and enum members."""
 
-    def __init__(self, path: pathlib.Path):
+    def __init__(self, path: pathlib.Path | None = None):
+        path = recorded_api_path() if path is None else path
         recorded = json.loads(pathlib.Path(path).read_text())
         self.version = recorded["ttnn_version"]
         self.names = recorded["names"]

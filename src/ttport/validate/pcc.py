@@ -1,4 +1,5 @@
-"""PCC as tt-metal's comp_pcc computes it (DESIGN.md §5), plus the error figures PCC alone hides."""
+"""PCC as tt-metal's comp_pcc computes it (models/common/utility_functions.py; DESIGN.md §5), plus the error
+figures PCC alone hides. NaN/inf are zeroed here as comp_pcc does; ttport.validate.outputs counts them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import torch
 def pcc(expected: torch.Tensor, actual: torch.Tensor) -> float:
     """Pearson correlation of the flattened tensors in float64, with comp_pcc's special cases.
 
-    Both all-NaN -> 1.0; one all-NaN -> 0.0; exactly one all-zero -> 0.0; NaN/inf zeroed first; identical -> 1.0.
+    Both all-NaN -> 1.0; one all-NaN -> 0.0; exactly one all-zero -> 0.0; then NaN/inf zeroed; identical -> 1.0.
     """
     expected = expected.detach().to(torch.float64).flatten()
     actual = actual.detach().to(torch.float64).flatten()
@@ -21,17 +22,16 @@ def pcc(expected: torch.Tensor, actual: torch.Tensor) -> float:
         return 1.0
     if expected_nan or actual_nan:
         return 0.0
+    if bool(expected.any()) != bool(actual.any()):  # comp_pcc tests "all zero" before it zeroes NaN/inf
+        return 0.0
     expected = torch.nan_to_num(expected, nan=0.0, posinf=0.0, neginf=0.0)
     actual = torch.nan_to_num(actual, nan=0.0, posinf=0.0, neginf=0.0)
-    expected_zero, actual_zero = not expected.any(), not actual.any()
-    if expected_zero != actual_zero:
-        return 0.0
     if torch.equal(expected, actual):
         return 1.0
     expected = expected - expected.mean()
     actual = actual - actual.mean()
     denominator = expected.norm() * actual.norm()
-    if denominator == 0:
+    if denominator == 0:  # comp_pcc's masked corrcoef says 1.0 here; a verdict must not pass on a constant
         return 0.0
     return float((expected @ actual) / denominator)
 

@@ -9,7 +9,7 @@ from ..types import TTNNEnum
 
 
 class UnaryOpType(TTNNEnum):
-    # ttnn 0.81.1's values for the members the emulator models (tests/data/ttnn_api_0.81.1.json checks them).
+    # ttnn 0.81.1's values for the members the emulator models (ttport/validate/data/ttnn_api_0.81.1.json checks them).
     EXP = 0
     RECIP = 1
     GELU = 2

@@ -1,6 +1,6 @@
 """Moving tensors between torch, host and device, and between layouts, data types and memory configs.
 
-Signatures are ttnn 0.81.1's (tests/data/ttnn_api_0.81.1.json); host behaviour is checked bit for bit against the
+Signatures are ttnn 0.81.1's (validate/data/ttnn_api_0.81.1.json); host behaviour is checked bit for bit against the
 recording in tests/data/ttnn_formats_0.81.1.npz (tests/emu/test_conformance_formats.py).
 """
 
@@ -13,9 +13,11 @@ import torch
 from ..device import Device
 from ..errors import DTypeError, LayoutError, StorageError, TTNNError, UnsupportedError
 from ..memory import MemoryConfig
+from ..mesh import MeshToTensor, TensorToMesh, check_mapper
 from ..numerics import WormholeComputeKernelConfig, is_ideal
 from ..registry import elementwise_flops, require_device, ttnn_op
 from ..tensor import Tensor
+from ..tile import require_default_tile
 from ..types import DTYPE_FROM_TORCH, DTYPE_INFO, TORCH_DTYPE_OUT, DataType, Layout, round_up
 
 # ttnn's own words for its host-side refusals (recorded), followed by the emulator's hint.
@@ -24,9 +26,9 @@ BFP_UNTILIZE = "Tensor layout must be ROW_MAJOR for unpadding"
 DEVICE_OPS_ONLY = "Device Operations expect device tensors as inputs"
 
 
-def _device_of(device, op: str) -> Device | None:
+def open_device_of(device, op: str) -> Device | None:
     if device is None or isinstance(device, Device):
-        if device is not None and not device.is_open:
+        if device is not None and not device._is_open:
             raise StorageError(f"{op}: the device was closed (ttnn.close_device); open it again with ttnn.open_device")
         return device
     raise StorageError(f"{op}: device must be a ttnn device from ttnn.open_device, got {type(device).__name__}")
@@ -37,6 +39,14 @@ def _unsupported(op: str, parameter: str, value, what: str) -> UnsupportedError:
 
 
 _DROP = "leave it at its default here, or run on a Tenstorrent card with real ttnn"
+
+
+def check_dtype_argument(op: str, dtype) -> None:
+    """A dtype argument must be a ttnn.DataType (or None); a string or torch dtype gets the accepted names."""
+    if dtype is None or (isinstance(dtype, DataType) and dtype is not DataType.INVALID):
+        return
+    accepted = ", ".join(f"ttnn.{d.name.lower()}" for d in DTYPE_INFO)
+    raise TypeError(f"{op}: dtype must be a ttnn data type ({accepted}) or None, got {dtype!r}")
 
 
 def _is_block_float(dtype: DataType) -> bool:
@@ -76,10 +86,9 @@ def from_torch(
         raise _unsupported(op, "col_tilize", col_tilize, "column-wise bfp packing")
     if enable_bfloat_opt:
         raise _unsupported(op, "enable_bfloat_opt", enable_bfloat_opt, "on-device bfp conversion with hw rounding")
-    if tile is not None and tuple(getattr(tile, "tile_shape", (32, 32))) != (32, 32):
-        raise TTNNError(f"{op}: the emulator models 32x32 tiles only; drop tile= or use ttnn.Tile((32, 32))")
-    if mesh_mapper is not None:
-        raise TTNNError(f"{op}: the emulator has a single device; mesh_mapper needs a mesh device")
+    require_default_tile(op, tile)
+    check_mapper(op, mesh_mapper, TensorToMesh)  # one device: replicate / shard over it leaves the tensor whole
+    check_dtype_argument(op, dtype)
     if dtype is None:
         if tensor.dtype not in DTYPE_FROM_TORCH:
             raise DTypeError(f"{op}: torch dtype {tensor.dtype} has no ttnn equivalent; pass dtype=")
@@ -110,8 +119,7 @@ def to_torch(tensor, dtype=None, *, torch_rank=None, mesh_composer=None, device=
     uint32 / uint16 as torch.uint32 / torch.uint16 (ttnn hands the buffer over by dlpack with its own dtype)."""
     if not isinstance(tensor, Tensor):
         raise TTNNError(f"ttnn.to_torch: expected a ttnn.Tensor, got {type(tensor).__name__}")
-    if mesh_composer is not None:
-        raise TTNNError("ttnn.to_torch: the emulator has a single device; mesh_composer needs a mesh device")
+    check_mapper("ttnn.to_torch", mesh_composer, MeshToTensor)  # one device: concatenating it is the identity
     values = tensor._logical()
     if is_ideal() and DTYPE_INFO[tensor.dtype].is_float:
         out = values.to(torch.float32).clone()
@@ -130,7 +138,7 @@ def to_torch(tensor, dtype=None, *, torch_rank=None, mesh_composer=None, device=
 
 @ttnn_op("ttnn.to_device")
 def to_device(tensor, device, memory_config=None, *, queue_id=None):
-    device = _device_of(device, "ttnn.to_device")
+    device = open_device_of(device, "ttnn.to_device")
     if tensor.device() is not None:
         if tensor.device() is device:
             return tensor
@@ -264,3 +272,24 @@ def reallocate(tensor, memory_config=None):
     shape, dtype, layout = tensor.shape, tensor.dtype, tensor.layout
     tensor.deallocate()
     return Tensor(stored, shape, dtype, layout, device, config)
+
+
+def is_tensor_storage_on_device(tensor) -> bool:
+    if not isinstance(tensor, Tensor):
+        raise TTNNError(f"ttnn.is_tensor_storage_on_device: expected a ttnn.Tensor, got {type(tensor).__name__}")
+    return tensor.device() is not None
+
+
+@ttnn_op("ttnn.fill_implicit_tile_padding", flops=elementwise_flops(0))
+def fill_implicit_tile_padding(input_tensor, fill_value, *, memory_config=None):
+    """The tensor with its tile padding (the values between the logical and the padded shape) set to `fill_value`.
+
+    tt-metal's tests call it before reductions whose padding would otherwise count (e.g. max over a padded row).
+    """
+    op = "ttnn.fill_implicit_tile_padding"
+    require_device(op, "input_tensor", input_tensor)
+    values = input_tensor._logical()
+    if DTYPE_INFO[input_tensor.dtype].is_float:
+        values = values.to(torch.float32)
+    result = Tensor._from_logical(values, input_tensor.dtype, input_tensor.layout, fill=float(fill_value))
+    return _place_like(result, input_tensor, memory_config)

@@ -158,3 +158,37 @@ def getitem(tensor: Tensor, key) -> Tensor:
         raise TTNNError("ttnn.Tensor[...]: indexing with a tensor is not supported by ttnn; use ttnn.embedding")
     layout = tensor.layout if result.dim() > 0 else Layout.ROW_MAJOR
     return _move("ttnn.slice", tensor, result, layout=layout)
+
+
+def _dim(op: str, dim: int, rank: int) -> int:
+    if not -rank <= dim < rank:
+        raise ShapeError(f"{op}: dim {dim} is out of range for a rank-{rank} tensor")
+    return dim % rank
+
+
+@ttnn_op("ttnn.squeeze")
+def squeeze(input_tensor, dim=None):
+    """Drop size-1 dims: all of them (dim=None), or the listed ones (a listed dim that is not 1 stays, as in torch)."""
+    op, shape = "ttnn.squeeze", list(input_tensor.shape)
+    dims = range(len(shape)) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    drop = {_dim(op, d, len(shape)) for d in dims}
+    new_shape = [size for i, size in enumerate(shape) if not (i in drop and size == 1)]
+    return _move(op, input_tensor, input_tensor._logical().reshape(new_shape))
+
+
+@ttnn_op("ttnn.unsqueeze")
+def unsqueeze(input_tensor, dim):
+    """Insert a size-1 dim at `dim` (negative counts from the end of the result, as in torch)."""
+    op, shape = "ttnn.unsqueeze", list(input_tensor.shape)
+    position = _dim(op, dim, len(shape) + 1)
+    return _move(op, input_tensor, input_tensor._logical().reshape(shape[:position] + [1] + shape[position:]))
+
+
+def unsqueeze_to_4D(tensor):  # noqa: N802 - ttnn's name
+    """Leading size-1 dims up to rank 4; a rank above 4 is refused (its leading dims cannot be dropped)."""
+    shape = list(tensor.shape)
+    if len(shape) > 4:
+        raise ShapeError(f"ttnn.unsqueeze_to_4D: the tensor has rank {len(shape)} > 4 ({shape})")
+    if len(shape) == 4:
+        return tensor
+    return reshape(tensor, [1] * (4 - len(shape)) + shape)

@@ -6,8 +6,8 @@ import math
 
 import torch
 
-from ..device import GRID
-from ..errors import ShapeError, TTNNError, UnsupportedError
+from .. import formats
+from ..errors import ShapeError, TTNNError
 from ..memory import DRAM_MEMORY_CONFIG, CoreGrid
 from ..numerics import MathFidelity, WormholeComputeKernelConfig, is_ideal, matrix_engine_matmul, resolve_config
 from ..registry import require_device, ttnn_op
@@ -15,19 +15,22 @@ from ..tensor import Tensor
 from ..types import DataType
 from ._common import as_float, finish, refuse_unmodelled
 from .activations import apply_activation
+from .matmul_config import plan_matmul
+from .matmul_operands import as_matrices, check_formats, squeezed
 
 # The block-float formats: matmul drops to LoFi when both operands are in one of them.
 LOW_PRECISION = (DataType.BFLOAT8_B, DataType.BFLOAT4_B)
 
 
-def default_matmul_config(a: Tensor, b: Tensor, output_dtype: DataType, core_grid) -> WormholeComputeKernelConfig:
+def default_matmul_config(a: Tensor, b: Tensor, output_dtype: DataType, user_blocking) -> WormholeComputeKernelConfig:
     """matmul's config when none is passed, as tt-metal's create_matmul_attributes picks it
-    (matmul_device_operation.cpp; docs/ttnn-numerics.md §2): HiFi2, or LoFi when a core_grid is given or both
+    (matmul_device_operation.cpp; docs/ttnn-numerics.md §2): HiFi2, or LoFi when the user chose the blocking (a
+    core_grid or a program_config, `user_blocking`) or both
     operands are block floats, or HiFi3 for two float32 operands on Wormhole; exact; fp32 destination and no
     L1 accumulation exactly when the output is float32."""
     if a.dtype is DataType.FLOAT32 and b.dtype is DataType.FLOAT32:
         fidelity = MathFidelity.HiFi3
-    elif core_grid is not None or (a.dtype in LOW_PRECISION and b.dtype in LOW_PRECISION):
+    elif user_blocking or (a.dtype in LOW_PRECISION and b.dtype in LOW_PRECISION):
         fidelity = MathFidelity.LoFi
     else:
         fidelity = MathFidelity.HiFi2
@@ -47,16 +50,9 @@ def _check_options(op: str, core_grid, program_config) -> None:
     if core_grid is not None:
         if not isinstance(core_grid, CoreGrid):
             raise TTNNError(f"{op}: core_grid must be a ttnn.CoreGrid, got {type(core_grid).__name__}")
-        if core_grid.x > GRID.x or core_grid.y > GRID.y:
-            raise TTNNError(
-                f"{op}: core_grid {core_grid} exceeds the device's {GRID.x}x{GRID.y} compute grid; "
-                "use device.compute_with_storage_grid_size() to size it"
-            )
-    if program_config is not None:
-        raise UnsupportedError(
-            f"{op}: program_config is not emulated (its blocking changes only speed, not results, for interleaved "
-            "inputs); drop it to let ttnn choose, or run on hardware"
-        )
+        # A grid larger than the device's is accepted: real ttnn then uses the device's compute grid instead
+        # (matmul_program_config.cpp, create_matmul_program_config: the user grid is taken only if it fits).
+    # A program_config is validated by plan_matmul (matmul_config.py).
 
 
 def _operands(op: str, a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool):
@@ -107,15 +103,24 @@ def _compute(
     output_tensor,
 ):
     _check_options(op, core_grid, program_config)
+    check_formats(op, a, b)
+    a, b, drop = as_matrices(op, a, b, transpose_a, transpose_b)
     stored_a, stored_b, out_shape = _operands(op, a, b, transpose_a, transpose_b)
     dtype = dtype or (output_tensor.dtype if output_tensor is not None else a.dtype)
-    config = resolve_config(op, compute_kernel_config, default_matmul_config(a, b, dtype, core_grid))
-    values = matrix_engine_matmul(stored_a, stored_b, config)
+    user_blocking = core_grid is not None or program_config is not None
+    config = resolve_config(op, compute_kernel_config, default_matmul_config(a, b, dtype, user_blocking))
+    plan = None
+    if program_config is not None:
+        operands = (a, b, stored_a.shape[-1], out_shape)
+        plan = plan_matmul(op, program_config, operands, dtype, config, bias is not None, memory_config)
+        memory_config = plan.memory_config
+    values = _blocked_matmul(stored_a, stored_b, config, plan)
     if bias is not None:
         values = _add_bias(op, values, bias, out_shape, config)
-    if activation is not None:
-        values = apply_activation(op, values, activation)
-    return finish(
+    for fused in (activation, plan.fused_activation if plan else None):
+        if fused is not None:
+            values = apply_activation(op, values, fused)
+    result = finish(
         op,
         values,
         dtype=dtype,
@@ -126,6 +131,21 @@ def _compute(
         memory_config=memory_config or DRAM_MEMORY_CONFIG,
         output_tensor=output_tensor,
     )
+    return squeezed(op, result, drop)
+
+
+def _blocked_matmul(a: torch.Tensor, b: torch.Tensor, config, plan) -> torch.Tensor:
+    """a @ b, with the partial rounded to the spill format between K blocks where the program config makes the
+    kernel spill and reload it (see matmul_config.py); otherwise one uninterrupted destination accumulation."""
+    if plan is None or plan.spill_dtype is None or is_ideal():
+        return matrix_engine_matmul(a, b, config)
+    partial = None
+    for start in range(0, a.shape[-1], plan.k_block):
+        inner = slice(start, start + plan.k_block)
+        partial = matrix_engine_matmul(a[..., inner], b[..., inner, :], config, partial)
+        if start + plan.k_block < a.shape[-1]:
+            partial = formats.quantize(partial, plan.spill_dtype).to(torch.float32)
+    return partial
 
 
 def _add_bias(op: str, values: torch.Tensor, bias: Tensor, out_shape, config) -> torch.Tensor:

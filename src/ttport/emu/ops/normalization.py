@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import torch
 
-from ..errors import ShapeError, UnsupportedError
+from ..circular_buffers import check_circular_buffers, softmax_plan
+from ..errors import ShapeError
 from ..numerics import MathFidelity, WormholeComputeKernelConfig, destination_sum, intermediate, resolve_config
+from ..program_configs import SoftmaxDefaultProgramConfig
 from ..registry import elementwise_flops, require_device, ttnn_op
-from ..types import DataType
+from ..types import TILE_WIDTH, DataType, round_up
 from ._common import as_float, finish, refuse_unmodelled
+from .norm_config import check_norm_program_config, check_softmax_program_config  # noqa: F401 (re-exported)
 
 
 # Defaults when no compute_kernel_config is passed, from tt-metal's sources (docs/ttnn-numerics.md §3, §4):
@@ -35,39 +38,46 @@ RMS_NORM_CONFIG = WormholeComputeKernelConfig(
 )
 
 
-def softmax_values(values: torch.Tensor, dim: int, config, *, numeric_stable: bool = True) -> torch.Tensor:
-    """exp(x - max) / sum, phase by phase as the softmax kernel computes it."""
+def softmax_values(
+    values: torch.Tensor, dim: int, config, *, numeric_stable: bool = True, chunk: int | None = None
+) -> torch.Tensor:
+    """exp(x - max) / sum, phase by phase as the softmax kernel computes it.
+
+    With `chunk` (elements), the row is reduced as softmax_large_tensor.cpp does it: each pass of `chunk` values
+    is summed tile by tile in the destination, packed to a one-tile CB in the intermediate format, and added to
+    the previous passes' sum on the vector unit (add_binary_tile), so no single destination accumulation spans
+    more than one pass. That is why a 32,000-wide bfloat16 row still sums to ~1 on a card.
+    """
     if numeric_stable:
         values = values - values.amax(dim=dim, keepdim=True)
     exps = intermediate(torch.exp(values), config)
-    recip = intermediate(torch.reciprocal(destination_sum(exps, dim, config)), config)
+    recip = intermediate(torch.reciprocal(_row_sum(exps, dim, config, chunk)), config)
     return exps * recip
 
 
-class SoftmaxDefaultProgramConfig:
-    """ttnn's default softmax program config: interleaved inputs, ttnn picks the blocking."""
+def _row_sum(exps: torch.Tensor, dim: int, config, chunk: int | None) -> torch.Tensor:
+    if chunk is None or exps.shape[dim] <= chunk:
+        return destination_sum(exps, dim, config)
+    total = None
+    for part in exps.split(chunk, dim=dim):
+        partial = intermediate(destination_sum(part, dim, config), config)
+        total = partial if total is None else intermediate(total + partial, config)
+    return total
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, SoftmaxDefaultProgramConfig)
 
-    def __hash__(self) -> int:
-        return hash(SoftmaxDefaultProgramConfig)
+def softmax_chunk(input_tensor, config, *, numeric_stable: bool, mask_dtype=None) -> int | None:
+    """The large kernel's pass length in elements, or None when the small kernel reduces the whole row at once.
+
+    Checks the program's circular buffers against the device's L1 on the way, as the device does at launch."""
+    width_tiles = round_up(input_tensor.shape[-1] if len(input_tensor.shape) else 1, TILE_WIDTH) // TILE_WIDTH
+    plan = softmax_plan(
+        width_tiles, input_tensor.dtype, config.fp32_dest_acc_en, numeric_stable=numeric_stable, mask_dtype=mask_dtype
+    )
+    check_circular_buffers("ttnn.softmax", input_tensor.device(), plan.cb_bytes)
+    return None if plan.chunk_tiles is None else plan.chunk_tiles * TILE_WIDTH
 
 
 DEFAULT_SOFTMAX_PROGRAM_CONFIG = SoftmaxDefaultProgramConfig()
-
-
-def check_softmax_program_config(op: str, program_config) -> None:
-    if program_config is not None and not isinstance(program_config, SoftmaxDefaultProgramConfig):
-        raise UnsupportedError(
-            f"{op}: program_config {type(program_config).__name__} (sharded softmax) is not emulated; "
-            "use ttnn.SoftmaxDefaultProgramConfig() or leave it out"
-        )
-
-
-def _check_not_program_config(op: str, program_config) -> None:
-    if program_config is not None:
-        raise UnsupportedError(f"{op}: program_config is not emulated; drop it to let ttnn choose one")
 
 
 @ttnn_op("ttnn.softmax", flops=elementwise_flops(6))
@@ -78,7 +88,10 @@ def softmax(input_tensor, dim=-1, *, memory_config=None, compute_kernel_config=N
     if not -rank <= dim < rank:
         raise ShapeError(f"ttnn.softmax: dim {dim} is out of range for shape {list(input_tensor.shape)}")
     config = resolve_config("ttnn.softmax", compute_kernel_config, softmax_config(input_tensor.dtype))
-    values = softmax_values(as_float(input_tensor._logical()), dim, config, numeric_stable=numeric_stable)
+    last = dim in (-1, rank - 1)  # other dims take the general (moreh) kernels, which reduce the whole dim at once
+    chunk = softmax_chunk(input_tensor, config, numeric_stable=numeric_stable)
+    values = as_float(input_tensor._logical())
+    values = softmax_values(values, dim, config, numeric_stable=numeric_stable, chunk=chunk if last else None)
     return finish("ttnn.softmax", values, dtype=input_tensor.dtype, like=input_tensor, memory_config=memory_config)
 
 
@@ -111,8 +124,8 @@ def _normalize(
     center: bool,
 ):
     require_device(op, "input_tensor", input_tensor)
-    _check_not_program_config(op, program_config)
     config = resolve_config(op, compute_kernel_config, default_config)
+    check_norm_program_config(op, program_config, input_tensor, config)
     width = input_tensor.shape[-1]
     values = as_float(input_tensor._logical())
     if residual_input_tensor is not None:

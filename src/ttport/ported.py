@@ -1,9 +1,9 @@
-"""What `ttport port` passes between its stages: a model lowered to TTNN, module kind by module kind, and checks.
+"""What passes between lower, verify and emit: a model lowered to TTNN, module kind by module kind, and checks.
 
 capture (ttport.capture) -> reference (ttport.reference) -> lower (ttport.lower) -> verify -> emit (ttport.port).
 The lowering produces a LoweredModel; verification runs each generated TTNN function on the inputs captured at each
 module instance (on the emulator, or real ttnn) and returns one ModuleCheck per instance; emission writes the
-project (tt/, reference/, tests/, README.md) from both.
+project (tt/, reference/, tests/, README.md) from both. This module sits below all three stages and imports none.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ class KindPort:
     fallbacks: list[Fallback] = field(default_factory=list)
     config: dict = field(default_factory=dict)  # its config keyword arguments and their values for this model
     instances: dict = field(default_factory=dict)  # module path of every instance -> its config keyword values
+    # its source also defines prepare_inputs(<inputs>, *, device), whose results are the function's arguments
+    prepare_inputs: bool = False
 
 
 @dataclass
@@ -57,6 +59,7 @@ class LoweredModel:
     reference_source: str  # reference/torch_<model>.py, from ttport.reference
     parameters_source: str  # tt/parameters.py: create_ttnn_parameters(torch_model, device) and the preprocessors
     weights: str = "bf16"  # "bf16" or "bfp8"
+    memory_plan: str = ""  # where activations live and the input shapes that was planned and checked for (README)
 
     @property
     def top(self) -> KindPort:
@@ -72,12 +75,21 @@ class ModuleCheck:
 
     path: str  # the module's path in the model, e.g. "encoder.layer.0.attention"; "" for the model
     kind: str
-    pcc: float
+    pcc: float  # the worst output leaf's
     max_abs_error: float
-    threshold: float  # 0.999 per module, 0.99 for the whole model (DESIGN.md §6)
+    threshold: float  # 0.999 per module, 0.99 for the whole model (DESIGN.md §5)
     device_ops: int  # ttnn device ops issued by this call (emulator trace)
     error: str = ""  # the exception the generated function raised, if it did
+    problems: tuple[str, ...] = ()  # every output check it missed, with the value and the limit (validate.outputs)
+    nonfinite: int = 0  # output elements whose NaN/inf differ from the original's
 
     @property
     def passed(self) -> bool:
-        return self.pcc >= self.threshold
+        return not self.error and not self.problems and self.pcc >= self.threshold
+
+    @property
+    def failure(self) -> str:
+        """Why the check failed, one line; "" when it passed."""
+        if self.error or self.problems:
+            return self.error or "; ".join(self.problems)
+        return "" if self.passed else f"PCC {self.pcc:.6f} < {self.threshold}"
