@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import torch
 
 from ..capture import Captured, capture
-from .emit import DynamicSizeError
+from ..codegen.builder import DynamicSizeError
 from .generate import Generated, generate
 from .verify import Row, verify
 
