@@ -185,7 +185,9 @@ class Wanted:
             return self.cache[node]
         self.cache[node] = "value"  # cycles cannot happen in a DAG; this guards odd graphs
         position = self.position.get(node)
-        if position is None:
+        if position is None and node in self.lowering.inputs:  # the argument's name, not the graph node's
+            name = safe(self.lowering.inputs[node].split("[", 1)[0])
+        elif position is None:
             name = safe(node.name)
         else:
             name = wanted_name(self.lowering.builder, self.lowering.items, position)
