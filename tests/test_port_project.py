@@ -248,8 +248,8 @@ def test_a_broken_generated_file_fails_with_its_error(project):
 
 def test_without_ruff_files_are_written_unformatted_with_one_warning(monkeypatch, capsys):
     from ttport import formatting
+    from ttport.codegen.format import format_source
     from ttport.port import lint
-    from ttport.reference.generate import format_source
 
     monkeypatch.setattr(formatting.importlib.util, "find_spec", lambda name: None)
     formatting.warn_unformatted.cache_clear()

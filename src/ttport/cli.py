@@ -123,11 +123,11 @@ def main(argv: list[str] | None = None) -> int:
 def _user_errors() -> tuple[type[BaseException], ...]:
     """Errors that are the input's fault or a stage's one-paragraph refusal: their message is the whole story."""
     from ttport.capture import CaptureError
+    from ttport.codegen.builder import GenerationError
     from ttport.port.pipeline import StageError
     from ttport.port.preflight import PreflightError
     from ttport.port.runner import NotAProjectError
     from ttport.port.writer import EditedFilesError
-    from ttport.reference.emit import GenerationError
     from ttport.specs import ModelNotFoundError
     from ttport.validate.inputs import BadInputsError
 

@@ -10,11 +10,11 @@ from torch import fx
 
 from ..capture.bind import is_symbolic
 from ..capture.tree import ModuleCall
+from ..codegen.body import expression, live_items, reads_of
+from ..codegen.builder import FunctionBuilder, Item, parameter_expression
+from ..codegen.expr import Expr, literal
+from ..codegen.statements import Statement
 from ..ported import Fallback, InputSpec
-from ..reference.build import _expression, _live, _reads
-from ..reference.emit import FunctionBuilder, Item, parameter_expression
-from ..reference.expr import Expr, literal
-from ..reference.statements import Statement
 from .errors import LoweringError, internal
 from .fusions import FUSIONS
 from .graph import arguments, meta, op_name, same_shape
@@ -102,8 +102,8 @@ class Lowering:
             else:
                 items.append(item)
         self.outputs = [self.resolve(n) for _, n in self.call.outputs if n is not None]
-        reads = [_reads(self.builder, item) for item in items]
-        live = _live(self.builder, items, reads, self.outputs)
+        reads = [reads_of(self.builder, item) for item in items]
+        live = live_items(self.builder, items, reads, self.outputs)
         self.items: list[Item] = [item for item, keep in zip(items, live) if keep]
         self.reads = [r for r, keep in zip(reads, live) if keep]
         self.users: dict[fx.Node, list[Item]] = {}
@@ -162,7 +162,7 @@ class Lowering:
     def sources(self, node: fx.Node) -> list[fx.Node]:
         """The tensors an op reads (identities read through), parameters and sizes left out."""
         resolved = (self.resolve(v) for v in node.all_input_nodes)
-        return [v for v in resolved if v.op != "get_attr" and not is_symbolic(v)]
+        return [v for v in resolved if (v.op != "get_attr" or v in self.inputs) and not is_symbolic(v)]
 
     def place(self, node: fx.Node) -> None:
         op = op_name(node)
@@ -209,7 +209,7 @@ class Lowering:
 
     # -- parameters ---------------------------------------------------------------------------------------------------
     def is_parameter(self, value) -> bool:
-        return isinstance(value, fx.Node) and value.op == "get_attr"
+        return isinstance(value, fx.Node) and value.op == "get_attr" and value not in self.inputs  # not an argument
 
     def is_linear_parameter(self, node: fx.Node) -> bool:
         relative = self.context.relative_attribute(node.target, self.call.path)
@@ -305,7 +305,7 @@ class Lowering:
                     f"fallback: aten.{op} runs in torch on host ({self.fallback_reason[node]}); "
                     "ttnn.to_torch -> torch -> ttnn.from_torch"
                 )
-            return Step([(node, "host")], reads, lambda: _expression(self.builder, node).text, comment)
+            return Step([(node, "host")], reads, lambda: expression(self.builder, node).text, comment)
         if op == "getitem":
             parent = (sources[0], form)
             return Step([(node, form)], [parent], lambda: f"{self.name_of(parent)}[{node.args[1]}]")

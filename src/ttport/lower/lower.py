@@ -7,9 +7,10 @@ import re
 from ..capture import Captured
 from ..capture.tree import ModuleCall
 from ..codegen.canonical import canonical
+from ..codegen.context import Context
+from ..codegen.format import format_source
 from ..ported import KindPort, LoweredModel
-from ..reference.context import Context
-from ..reference.generate import Generated, format_source
+from ..reference.generate import Generated
 from .errors import WHAT_TO_DO, LoweringError
 from .function import LoweredCall, lower_call
 from .memory_plan import MemoryPlan, model_inputs

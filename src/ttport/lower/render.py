@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy
 from torch import fx
 
-from ..reference.arguments import Arguments
+from ..codegen.arguments import Arguments
 from .graph import arguments, shape
 from .rules import permutation, slice_range
 from .steps import overflows_bfloat16

@@ -113,7 +113,7 @@ def run(
     >>> result.passed, sorted(result.seconds)
     """
     from ..capture import capture
-    from ..reference.generate import generate
+    from ..reference.pipeline import generate_or_static
     from ..reference.verify import verify as verify_reference
     from ..validate.inputs import run_eager
     from .emit import emit
@@ -129,7 +129,7 @@ def run(
     calls = len(result.captured.calls())
 
     def reference():
-        result.generated = generate(result.captured, name)
+        result.captured, result.generated = generate_or_static(result.captured, name)
         return verify_reference(result.captured, result.generated, progress=_step(stages, "reference"))
 
     result.reference_rows = stages.run("reference", reference, total=calls)

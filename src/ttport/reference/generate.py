@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field
 
 from ..capture import Captured
 from ..capture.tree import ModuleCall
+from ..codegen.body import build_body
+from ..codegen.builder import Body, FunctionBuilder
 from ..codegen.canonical import canonical
-from ..formatting import ruff, ruff_installed, warn_unformatted
-from .build import build_body
-from .context import Context
-from .emit import Body, FunctionBuilder
-from .naming import snake
+from ..codegen.context import Context
+from ..codegen.format import format_source
+from ..codegen.naming import snake
 
 
 @dataclass
@@ -121,15 +120,3 @@ def _file(model_name: str, captured: Captured, kinds: list[Kind], top: Kind, imp
         comment = f"# Configuration values of the captured model: keyword arguments of {top.name}."
         config_text = f"\n\n{comment}\nCONFIG = {{{items}}}\n"
     return header + functions + config_text
-
-
-def format_source(source: str) -> str:
-    """ruff format (the project's style: 120 columns); the source unchanged (one warning) if ruff is not installed."""
-    if not ruff_installed():
-        warn_unformatted()
-        ast.parse(source)  # a SyntaxError names the line, as ruff would have
-        return source
-    result = ruff("format", "--line-length", "120", "--target-version", "py310", "-", stdin=source)
-    if result.returncode != 0:
-        raise SyntaxError(f"generated code does not parse:\n{result.stderr}\n{source}")
-    return result.stdout
