@@ -168,3 +168,12 @@ def test_a_slice_to_a_run_time_size_is_a_device_slice(device):
     lowered, checks, source = lower_and_verify(forward, {"x": randn(2, 12, 64), "y": randn(2, 8, 64)}, device)
     assert "ttnn.slice(" in source and not [f for kind in lowered.kinds for f in kind.fallbacks], source
     assert all(c.pcc >= 0.999 for c in checks), report(checks)
+
+
+def test_a_matmul_broadcasting_one_key_head_repeats_it(device):
+    """Falcon's multi-query attention: (b, heads, q, d) @ (b, 1, d, k); ttnn.matmul does not broadcast b's heads."""
+    forward = Forward(lambda m, x, y: x @ y.transpose(-1, -2))
+    inputs = {"x": randn(2, 4, 8, 16), "y": randn(2, 1, 8, 16)}
+    lowered, checks, source = lower_and_verify(forward, inputs, device, name="multi_query")
+    assert "] * 4, dim=1" in source, source
+    assert all(c.passed and c.pcc >= 0.999 for c in checks), report(checks)
