@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
+from test_lower_conv import CONV_CASES
 from test_lower_helpers import Forward, lower_and_verify, report
 
 from ttport.lower.rules import RULES
@@ -126,6 +127,7 @@ CASES = {
     "mul_": (lambda m, x, y: (x + 1).mul_(y), {"x": X, "y": Y}, {}, "ttnn.multiply"),
     "div_": (lambda m, x: (x * 2).div_(3.0), {"x": X}, {}, "ttnn.divide"),
 }
+CASES.update(CONV_CASES)  # convolution, pooling, batch norm, resize: test_lower_conv.py
 # Ops a case needs besides the one under test that run on host by design (where's condition: `>` has no rule).
 ALLOWED_FALLBACKS = {"where": {"aten.gt.Scalar"}}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from . import experimental, golden, model_preprocessing, ops, transformer  # noqa: F401  (registers every op)
 from .config import CONFIG
+from .conv_config import Conv1dConfig, Conv2dConfig, PaddingMode
 from .device import (
     Arch,
     Device,
@@ -78,6 +79,10 @@ from .numerics import (
     set_numerics,
 )
 from .ops.activations import UnaryOpType, UnaryWithParam
+from .ops.batch_norm import batch_norm
+from .ops.conv import conv1d, conv2d
+from .ops.conv_prepare import prepare_conv_bias, prepare_conv_weights
+from .ops.conv_transpose import conv_transpose2d
 from .ops.conversion import (
     clone,
     deallocate,
@@ -127,10 +132,14 @@ from .ops.eltwise import (
     where,
 )
 from .ops.embedding import EmbeddingsType, embedding
+from .ops.fold import fold
+from .ops.group_norm import create_group_norm_input_mask, create_group_norm_weight_bias_rm, group_norm
 from .ops.matmul import linear, matmul
 from .ops.normalization import layer_norm, rms_norm, softmax
+from .ops.pool import adaptive_avg_pool2d, avg_pool2d, global_avg_pool2d, max_pool2d
 from .ops.reduction import max, mean, sum
 from .ops.sharded import interleaved_to_sharded, sharded_to_interleaved
+from .ops.upsample import upsample
 from .program_configs import (
     LayerNormDefaultProgramConfig,
     LayerNormShardedMultiCoreProgramConfig,

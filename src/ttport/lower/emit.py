@@ -11,7 +11,7 @@ from ..reference.build import _wanted
 from ..reference.naming import Names, safe
 from ..reference.statements import Statement, reroll
 from .graph import arguments, meta, op_name
-from .steps import DEVICE_FORMS, Step, conversion, overflows_bfloat16
+from .steps import DEVICE_FORMS, DIRECT, Step, conversion, overflows_bfloat16
 
 _LIST_MEMBER = re.compile(r"\.\d+$")
 VIEWS = {"view", "reshape", "_unsafe_view", "unsqueeze", "squeeze", "flatten"}
@@ -28,11 +28,13 @@ def insert_conversions(lowering) -> None:
         for key in step.reads:
             if key not in produced and key not in needed:
                 needed.append(key)
+    needed += [key for key in lowering.output_keys if key not in produced and key not in needed]  # NHWC returned
     lowering.at = None
     for key in needed:
         node, form = key
         native = (node, lowering.form.get(node, "host"))
-        chain = [native, key] if native[1] == "host" or form == "host" else [native, (node, "host"), key]
+        direct = native[1] == "host" or form == "host" or (native[1], form) in DIRECT
+        chain = [native, key] if direct else [native, (node, "host"), key]
         for source, target in zip(chain, chain[1:]):
             if target in produced:
                 continue
@@ -43,13 +45,19 @@ def insert_conversions(lowering) -> None:
                 [source],
                 (lambda t=template, s=source: t.format(x=lowering.name_of(s))),
                 comment=BEYOND_BFLOAT16 if clamp else "",
-                device_ops=("ttnn.from_torch",) if target[1] in DEVICE_FORMS else ("ttnn.to_torch",),
+                device_ops=_conversion_ops(source[1], target[1]),
             )
             step.suffix = suffix
             step.fresh = {target: target[1] in DEVICE_FORMS}
             index = _after_producer(lowering.steps, source)
             lowering.steps.insert(index, step)
             produced.add(target)
+
+
+def _conversion_ops(start: str, form: str) -> tuple:
+    if (start, form) in DIRECT:
+        return ("ttnn.permute",)
+    return ("ttnn.from_torch",) if form in DEVICE_FORMS else ("ttnn.to_torch",)
 
 
 BEYOND_BFLOAT16 = "float32's minimum/maximum would round to -inf/inf in bfloat16 (NaN softmax rows): clamped"
@@ -161,6 +169,8 @@ def assign_names(lowering, plan: Plan) -> None:
                 continue
             base = step.names.get(key) or wanted.of(key[0])
             suffix = step.suffix
+            if suffix and step.reads[0] in lowering.names:  # a conversion is named after what it converts
+                base = lowering.names[step.reads[0]].split("[", 1)[0]
             lowering.names[key] = names.assign(f"{base}_{suffix}" if suffix else base, position, plan.busy_until(key))
 
 
@@ -177,7 +187,9 @@ class Wanted:
             return self.cache[node]
         self.cache[node] = "value"  # cycles cannot happen in a DAG; this guards odd graphs
         position = self.position.get(node)
-        if position is None:
+        if node in self.lowering.inputs:  # a converted input is named after its parameter, not its fx node
+            name = safe(self.lowering.inputs[node].split("[", 1)[0])
+        elif position is None:
             name = safe(node.name)
         else:
             name = _wanted(self.lowering.builder, self.lowering.items, position)
@@ -266,4 +278,5 @@ def _captured(size) -> int:
 
 
 def loops(lowering, statements: list[Statement]) -> list[Statement]:
-    return reroll(statements, lowering.context.list_lengths(lowering.call), set(lowering.names.values()))
+    taken = set(lowering.names.values()) | lowering.context.function_names  # a loop variable must not hide one
+    return reroll(statements, lowering.context.list_lengths(lowering.call), taken)

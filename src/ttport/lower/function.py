@@ -10,16 +10,17 @@ from torch import fx
 
 from ..capture.bind import is_symbolic
 from ..capture.tree import ModuleCall
+from ..codegen.body import expression, live_items, reads_of
+from ..codegen.builder import FunctionBuilder, Item, parameter_expression
+from ..codegen.expr import Expr, literal
+from ..codegen.statements import Statement
 from ..ported import Fallback, InputSpec
-from ..reference.build import _expression, _live, _reads
-from ..reference.emit import FunctionBuilder, Item, parameter_expression
-from ..reference.expr import Expr, literal
-from ..reference.statements import Statement
 from .errors import LoweringError, internal
 from .fusions import FUSIONS
 from .graph import arguments, meta, op_name, same_shape
 from .render import Render, size_text
 from .rules import IDENTITY_WHEN, RESHAPES, RULES
+from .rules_conv import NHWC, read_channels_last, stays_channels_last
 from .steps import DEVICE_FORMS, Step
 
 # Ops that only move a value unchanged when input and output shapes are equal.
@@ -101,8 +102,8 @@ class Lowering:
             else:
                 items.append(item)
         self.outputs = [self.resolve(n) for _, n in self.call.outputs if n is not None]
-        reads = [_reads(self.builder, item) for item in items]
-        live = _live(self.builder, items, reads, self.outputs)
+        reads = [reads_of(self.builder, item) for item in items]
+        live = live_items(self.builder, items, reads, self.outputs)
         self.items: list[Item] = [item for item, keep in zip(items, live) if keep]
         self.reads = [r for r, keep in zip(reads, live) if keep]
         self.users: dict[fx.Node, list[Item]] = {}
@@ -161,7 +162,7 @@ class Lowering:
     def sources(self, node: fx.Node) -> list[fx.Node]:
         """The tensors an op reads (identities read through), parameters and sizes left out."""
         resolved = (self.resolve(v) for v in node.all_input_nodes)
-        return [v for v in resolved if v.op != "get_attr" and not is_symbolic(v)]
+        return [v for v in resolved if (v.op != "get_attr" or v in self.inputs) and not is_symbolic(v)]
 
     def place(self, node: fx.Node) -> None:
         op = op_name(node)
@@ -181,7 +182,10 @@ class Lowering:
             reason = rule.when(node, self) if rule.when else None
             if reason is None:
                 first = self.form.get(sources[0], "tile") if sources else "tile"
-                self.form[node] = first if rule.keeps_form and first in DEVICE_FORMS else "tile"
+                keeps = rule.keeps_form and first in DEVICE_FORMS and first != NHWC  # a reshape leaves NHWC
+                self.form[node] = first if keeps else rule.output_form
+                if stays_channels_last(node, op, [self.form.get(s) for s in sources]):
+                    self.form[node] = NHWC
                 return
             self.fallback_reason[node] = reason
         elif on_device:
@@ -205,7 +209,7 @@ class Lowering:
 
     # -- parameters ---------------------------------------------------------------------------------------------------
     def is_parameter(self, value) -> bool:
-        return isinstance(value, fx.Node) and value.op == "get_attr"
+        return isinstance(value, fx.Node) and value.op == "get_attr" and value not in self.inputs  # not an argument
 
     def is_linear_parameter(self, node: fx.Node) -> bool:
         relative = self.context.relative_attribute(node.target, self.call.path)
@@ -251,7 +255,8 @@ class Lowering:
         """A constant as source; ints and floats take a configuration name when one matches."""
         if isinstance(value, (list, tuple)):
             return "[" + ", ".join(self.literal(v) for v in value) + "]"
-        named = self.builder.config_name(value) if isinstance(value, (int, float)) else None
+        at = self.at.outputs[0][0] if isinstance(self.at, Step) and self.at.outputs else self.at
+        named = self.builder.config_name(value, at if isinstance(at, fx.Node) else None)
         return named or literal(value)
 
     def size_text(self, size) -> str:
@@ -300,17 +305,28 @@ class Lowering:
                     f"fallback: aten.{op} runs in torch on host ({self.fallback_reason[node]}); "
                     "ttnn.to_torch -> torch -> ttnn.from_torch"
                 )
-            return Step([(node, "host")], reads, lambda: _expression(self.builder, node).text, comment)
+            return Step([(node, "host")], reads, lambda: expression(self.builder, node).text, comment)
         if op == "getitem":
             parent = (sources[0], form)
             return Step([(node, form)], [parent], lambda: f"{self.name_of(parent)}[{node.args[1]}]")
         rule = RULES[op]
-        reads = [(s, rule.forms.get(self.argument_of(node, s), "tile")) for s in sources]
+        reads = [(s, self.read_form(node, self.argument_of(node, s), rule)) for s in sources]
         device_ops = (rule.call,) + (("ttnn.from_torch",) if rule.uploads else ())
         step = Step([(node, form)], reads, lambda: rule.render(Render(self, node, rule)), device_ops=device_ops)
         if rule.alias and sources:
             step.shares = {(node, form): (sources[0], form)}
         return step
+
+    def read_form(self, node: fx.Node, argument: str, rule) -> str:
+        """The form `node` reads `argument` in: its rule's, channels-last where the op computes the same on it
+        (rules_conv.read_channels_last), else tile."""
+        if argument in rule.forms:
+            return rule.forms[argument]
+        value = arguments(node).get(argument)
+        source = self.resolve(value) if isinstance(value, fx.Node) else None
+        if read_channels_last(node, self.form.get(node), source, self.form.get(source)):
+            return NHWC
+        return "tile"
 
     def argument_of(self, node: fx.Node, source: fx.Node) -> str:
         """The argument of `node` that reads `source` (read through identities: `0 + x` is x)."""
@@ -376,7 +392,10 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     lowering.params = _params(call, lowering.inputs)
     lowering.build_steps()
     lowering.at = None
-    lowering.output_keys = [(n, lowering.form.get(n, "host")) for n in map(lowering.resolve, lowering.outputs)]
+    # a function returns NCHW values as torch holds them: channels-last ends at the function's boundary
+    lowering.output_keys = [
+        (n, _returned_form(lowering.form.get(n, "host"))) for n in map(lowering.resolve, lowering.outputs)
+    ]
     emit.insert_conversions(lowering)
     plan = emit.Plan(lowering)
     emit.assign_names(lowering, plan)
@@ -412,6 +431,10 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     result.text = _function_text(lowering, statements, kind_name)
     result.peak_bytes = emit.peak_bytes(lowering, plan)
     return result
+
+
+def _returned_form(form: str) -> str:
+    return "tile" if form == NHWC else form
 
 
 def _params(call: ModuleCall, inputs: dict) -> list[str]:
@@ -502,9 +525,12 @@ def _kept(prelude: list[Statement], statements: list[Statement], returned: list[
     return kept[::-1]
 
 
+NEEDS_DEVICE = {"ttnn.from_torch", "ttnn.conv2d", "ttnn.conv1d"}  # calls that take device=device
+
+
 def _needs_device(lowering: Lowering, steps: list) -> bool:
     """A host value goes to the device here, or a callee takes the device as a keyword."""
-    uploads = any("from_torch" in "".join(s.device_ops) for s in steps)
+    uploads = any(op in NEEDS_DEVICE for s in steps for op in s.device_ops)
     return uploads or any(lowering.ports[s.call_key].takes_device for s in steps if s.call_key)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from ..capture import Captured
 from ..capture.tree import ModuleCall
+from ..codegen.canonical import canonical
+from ..codegen.context import Context
+from ..codegen.format import format_source
 from ..ported import KindPort, LoweredModel
-from ..reference.context import Context
-from ..reference.generate import Generated, format_source
+from ..reference.generate import Generated
 from .errors import WHAT_TO_DO, LoweringError
 from .function import LoweredCall, lower_call
 from .memory_plan import MemoryPlan, model_inputs
@@ -53,6 +57,7 @@ def _lower_calls(captured: Captured, generated: Generated, *, l1: bool) -> dict[
     context = Context(captured)
     context.function_names = {kind.name for kind in generated.kinds}
     ports: dict[str, LoweredCall] = {}
+    variants: dict[str, list[tuple[str, str]]] = {}  # reference kind -> (canonical code, TTNN function name)
     for call in _post_order(captured.root):
         kind = generated.by_call.get(call.key)
         if kind is None:
@@ -60,8 +65,32 @@ def _lower_calls(captured: Captured, generated: Generated, *, l1: bool) -> dict[
                 f"{call.path or '<root>'} ({call.cls.__name__}): the functional reference has no function for this "
                 "module call; regenerate the reference from the same capture (ttport.reference.generate)"
             )
-        ports[call.key] = lower_call(call, context, ports, kind.name, l1=l1)
+        port = lower_call(call, context, ports, kind.name, l1=l1)
+        ports[call.key] = _as_variant(port, variants.setdefault(kind.name, []), context)
     return ports
+
+
+def _as_variant(port: LoweredCall, known: list[tuple[str, str]], context: Context) -> LoweredCall:
+    """Instances of one kind share its TTNN function when their code is equal up to local names; an instance
+    whose code really differs (a fusion applies to it only, shapes that change the memory plan) gets a variant,
+    `<kind>_2`, which its caller's code calls by name (callers are lowered after their callees)."""
+    code = canonical(port.text)
+    name = next((variant for text, variant in known if text == code), None)
+    if name is None:
+        name = port.kind if not known else _unused(port.kind, context.function_names)
+        known.append((code, name))
+        context.function_names.add(name)
+    if name != port.kind:
+        port.text = re.sub(rf"^def {re.escape(port.kind)}\(", f"def {name}(", port.text, count=1, flags=re.M)
+        port.kind = name
+    return port
+
+
+def _unused(base: str, taken: set[str]) -> str:
+    n = 2
+    while f"{base}_{n}" in taken:
+        n += 1
+    return f"{base}_{n}"
 
 
 def _post_order(call: ModuleCall):
@@ -79,19 +108,13 @@ def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, pla
     classes = by_class(captured.model, preparations, fused)
     source, preprocessors = parameters_source(classes, weights)
     kinds = []
-    for kind in generated.kinds:
-        first = ports[kind.calls[0].key]
-        for call in kind.calls[1:]:
-            if ports[call.key].text != first.text:
-                raise LoweringError(
-                    f"{kind.name}: module {call.path or '<root>'} lowers differently from {kind.calls[0].path}; "
-                    "instances of one kind must share one TTNN function (a fusion applies to one and not the other)"
-                )
-        instances = {call.path: dict(ports[call.key].kwargs) for call in kind.calls}
-        fallbacks = list(dict.fromkeys(f for call in kind.calls for f in ports[call.key].fallbacks))
+    for kind, calls in _variants(generated, ports):
+        first = ports[calls[0].key]
+        instances = {call.path: dict(ports[call.key].kwargs) for call in calls}
+        fallbacks = list(dict.fromkeys(f for call in calls for f in ports[call.key].fallbacks))
         kinds.append(
             KindPort(
-                name=kind.name,
+                name=first.kind,
                 group="model" if kind is generated.top else _group(kind.name),
                 source=format_source(_source(first, plan, kind is generated.top)),
                 inputs=first.inputs,
@@ -107,6 +130,15 @@ def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, pla
     lowered = LoweredModel(generated.model_name, kinds, generated.source, format_source(source), weights)
     lowered.memory_plan = plan.statement()
     return lowered
+
+
+def _variants(generated: Generated, ports: dict[str, LoweredCall]):
+    """(reference kind, its calls) per TTNN function, variants right after their kind (callees before callers)."""
+    for kind in generated.kinds:
+        groups: dict[str, list[ModuleCall]] = {}
+        for call in kind.calls:
+            groups.setdefault(ports[call.key].kind, []).append(call)
+        yield from ((kind, calls) for calls in groups.values())
 
 
 def _untangle_groups(kinds: list[KindPort]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy
 from torch import fx
 
-from ..reference.arguments import Arguments
+from ..codegen.arguments import Arguments
 from .graph import arguments, shape
 from .rules import permutation, slice_range
 from .steps import overflows_bfloat16
@@ -25,7 +25,7 @@ class Render:
     def t(self, name: str) -> str:
         value = self.values[name]
         preparation = self.rule.weights.get(name, "tile") if self.rule else "tile"
-        form = self.rule.forms.get(name, "tile") if self.rule else "tile"
+        form = self.lowering.read_form(self.node, name, self.rule) if self.rule else "tile"
         return self.lowering.tensor_text(value, form, preparation)
 
     def t_or_p(self, name: str) -> str:
@@ -59,11 +59,25 @@ class Render:
         source = shape(self.values["self"])
         dim, start, end = slice_range(self.node)
         starts = ["0"] * len(source)
-        ends = [self.lowering.size_text(d) for d in source]
-        starts[dim] = self.lowering.offset_text(source[dim], start)
+        ends = [self._dim_text(d) for d in range(len(source))]
+        starts[dim] = self._offset_text(dim, start)
         if end is not None:
-            ends[dim] = self.lowering.offset_text(source[dim], end)
+            ends[dim] = self._offset_text(dim, end)
         return "[" + ", ".join(starts) + "]", "[" + ", ".join(ends) + "]"
+
+    def _dim_text(self, dim: int) -> str:
+        """A dim of the sliced tensor: its int or size name, else read off the tensor (a size derived from another
+        function's input, such as Wav2Vec2's conv output length, has no name here)."""
+        try:
+            return self.lowering.size_text(shape(self.values["self"])[dim])
+        except ValueError:
+            return f"{self.t('self')}.shape[{dim}]"
+
+    def _offset_text(self, dim: int, offset) -> str:
+        size = shape(self.values["self"])[dim]
+        if offset is None or offset >= 0 or isinstance(size, int):
+            return self.lowering.offset_text(size, offset)
+        return f"{self._dim_text(dim)} - {-offset}"
 
     def call(self, name: str, parts: list[str], memory: bool = True) -> str:
         if memory and self.lowering.l1:

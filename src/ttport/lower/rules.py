@@ -18,6 +18,7 @@ from .graph import arguments, is_float, shape
 from .rule import Rule
 from .rule import call as _call
 from .rules_compute import COMPUTE
+from .rules_conv import CONV
 from .rules_movement import MOVEMENT
 
 
@@ -254,6 +255,9 @@ RULES: dict[str, Rule] = {
     **MOVEMENT,
     **COMPUTE,
 }
+
+
+RULES.update(CONV)  # convolutions, pooling, batch norm, resize: rules_conv.py
 
 
 def _times_one(node, _context):

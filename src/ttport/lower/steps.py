@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 import torch
 
 # Where a value lives: bfloat16 TILE on device, uint32 ROW_MAJOR on device (embedding ids), a torch tensor on host.
-DEVICE_FORMS = ("tile", "ids")
+DEVICE_FORMS = ("tile", "ids", "nhwc")  # nhwc: a 4-D NCHW value held channels-last [N, H, W, C] (rules_conv.py)
+# Conversions between device forms that need no trip to host: NCHW <-> NHWC is one ttnn.permute.
+DIRECT = {("tile", "nhwc"): "ttnn.permute({x}, (0, 2, 3, 1))", ("nhwc", "tile"): "ttnn.permute({x}, (0, 3, 1, 2))"}
+# A host fallback after (or before) a channels-last op: the permute rides along with the trip to host.
+TO_HOST_FROM_NHWC = "ttnn.to_torch(ttnn.permute({x}, (0, 3, 1, 2)), dtype=torch.float32)"
+FROM_HOST_TO_NHWC = (
+    "ttnn.permute(ttnn.from_torch({x}, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device), (0, 2, 3, 1))"
+)
 FORMS = DEVICE_FORMS + ("host",)
 Key = tuple  # (fx.Node, form)
 
@@ -47,6 +54,12 @@ def conversion(source: Key, form: str, *, clamp: bool = False) -> tuple[str, str
     """(text template, wanted-name suffix) moving `source` into `form`; {x} is the source's name. `clamp`: the host
     value may hold magnitudes bfloat16 cannot (TO_BFLOAT16_RANGE)."""
     node, start = source
+    if (start, form) in DIRECT:
+        return DIRECT[(start, form)], "nhwc" if form == "nhwc" else "nchw"
+    if (start, form) == ("nhwc", "host"):
+        return TO_HOST_FROM_NHWC, "torch"
+    if (start, form) == ("host", "nhwc"):
+        return FROM_HOST_TO_NHWC, "nhwc"
     if start == "host" and form == "tile":
         value = "{x}" + (TO_BFLOAT16_RANGE if clamp else "")
         return f"ttnn.from_torch({value}, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)", "device"

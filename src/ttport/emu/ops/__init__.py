@@ -1,3 +1,21 @@
 """The emulated ttnn ops, one module per family; importing this package registers them all."""
 
-from . import conversion, creation, data_movement, eltwise, embedding, matmul, normalization, reduction, sharded  # noqa: F401
+from . import (  # noqa: F401
+    batch_norm,
+    conv,
+    conv_prepare,
+    conv_transpose,
+    conversion,
+    creation,
+    data_movement,
+    eltwise,
+    embedding,
+    fold,
+    group_norm,
+    matmul,
+    normalization,
+    pool,
+    reduction,
+    sharded,
+    upsample,
+)
