@@ -7,9 +7,9 @@ import re
 
 from torch import fx
 
-from ..reference.build import _wanted
-from ..reference.naming import Names, safe
-from ..reference.statements import Statement, reroll
+from ..codegen.body import wanted_name
+from ..codegen.naming import Names, safe
+from ..codegen.statements import Statement, reroll
 from .graph import arguments, meta, op_name
 from .steps import DEVICE_FORMS, DIRECT, Step, conversion, overflows_bfloat16
 
@@ -192,7 +192,7 @@ class Wanted:
         elif position is None:
             name = safe(node.name)
         else:
-            name = _wanted(self.lowering.builder, self.lowering.items, position)
+            name = wanted_name(self.lowering.builder, self.lowering.items, position)
             if name.strip("_") == op_name(node).strip("_"):  # no name in the source: borrow a neighbour's
                 name = self.borrowed(node) or name
         self.cache[node] = name
