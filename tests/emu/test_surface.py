@@ -45,7 +45,7 @@ def test_emulator_api_is_not_under_ttnn(name):
 
 
 @pytest.mark.parametrize(
-    "path, name", [("ttnn", "argmax"), ("ttnn", "topk"), ("ttnn.experimental", "all_gather_async")]
+    "path, name", [("ttnn", "topk"), ("ttnn", "embedding_bw"), ("ttnn.experimental", "all_gather_async")]
 )
 def test_real_but_unemulated_names_say_so(path, name):
     module = sys.modules[path]
@@ -70,3 +70,7 @@ def test_submodule_paths_tests_import_from():
 def test_hasattr_is_false_for_missing_names():
     assert not hasattr(ttnn, "conv2d_is_not_here")
     assert hasattr(ttnn, "add") and hasattr(ttnn, "experimental")
+
+
+def test_the_installed_ttnn_reports_the_emulated_version():
+    assert ttnn.__version__ == "0.81.1+ttport.emu" and ttnn.__ttport_emulator__

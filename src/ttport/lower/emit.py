@@ -211,9 +211,14 @@ class Wanted:
         return None
 
 
-def render(lowering, plan: Plan) -> list[Statement]:
+def render(lowering, plan: Plan, only=None, skip=()) -> list[Statement]:
+    """Statements of the steps at `only` (all by default) except those at `skip`; a value made by a skipped step
+    is an argument here, never deallocated."""
     statements = []
+    skipped = {key for i in skip for key in lowering.steps[i].outputs}
     for position, step in enumerate(lowering.steps):
+        if position in skip or (only is not None and position not in only):
+            continue
         lowering.at = step
         lowering.builder.current = {node: lowering.names[(node, form)] for node, form in step.reads}
         text = step.render()
@@ -224,7 +229,8 @@ def render(lowering, plan: Plan) -> list[Statement]:
             targets = [targets[0] + ","]
         statements.append(Statement(targets, text, call=step.call))
         for key in plan.deallocate_after.get(position, []):
-            statements.append(Statement([], f"ttnn.deallocate({lowering.names[key]})"))
+            if key not in skipped and only is None:
+                statements.append(Statement([], f"ttnn.deallocate({lowering.names[key]})"))
     return statements
 
 
@@ -254,7 +260,7 @@ def _bytes(key) -> int:
     value = meta(node)
     if value is None or form not in DEVICE_FORMS:
         return 0
-    dims = [d if isinstance(d, int) else 32 for d in value.shape] or [1]
+    dims = [_captured(d) for d in value.shape] or [1]
     if form == "ids":
         return math.prod(dims) * 4
     rows = math.prod(dims[:-1]) if len(dims) > 1 else 1
@@ -263,5 +269,14 @@ def _bytes(key) -> int:
     return batch * (-(-height // 32) * 32) * (-(-dims[-1] // 32) * 32) * 2
 
 
+def _captured(size) -> int:
+    """A dim at the captured inputs' shapes: a run-time size by its value in the captured forward."""
+    if isinstance(size, int):
+        return size
+    hint = getattr(size.node, "hint", None)
+    return hint if isinstance(hint, int) else 32
+
+
 def loops(lowering, statements: list[Statement]) -> list[Statement]:
-    return reroll(statements, lowering.context.list_lengths(lowering.call), set(lowering.names.values()))
+    taken = set(lowering.names.values()) | lowering.context.function_names  # a loop variable must not hide one
+    return reroll(statements, lowering.context.list_lengths(lowering.call), taken)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sympy
 from torch import fx
 
-from ..reference.arguments import Arguments
+from ..codegen.arguments import Arguments
 from .graph import arguments, shape
 from .rules import permutation, slice_range
+from .steps import overflows_bfloat16
 
 L1 = "ttnn.L1_MEMORY_CONFIG"
 
@@ -28,7 +29,12 @@ class Render:
         return self.lowering.tensor_text(value, form, preparation)
 
     def t_or_p(self, name: str) -> str:
-        return self.t(name) if isinstance(self.values.get(name), fx.Node) else self.p(name)
+        value = self.values.get(name)
+        if isinstance(value, fx.Node):
+            return self.t(name)
+        if overflows_bfloat16(value):  # float32's min/max (a mask fill): the device holds bfloat16's
+            return "torch.finfo(torch.bfloat16).min" if value < 0 else "torch.finfo(torch.bfloat16).max"
+        return self.p(name)
 
     def tensors(self, name: str) -> str:
         return "[" + ", ".join(self.lowering.tensor_text(v, "tile", "tile") for v in self.values[name]) + "]"

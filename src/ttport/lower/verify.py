@@ -132,6 +132,8 @@ def run(call, kind, function, parameters, captured: Captured, device):
         traced = call.traced.get(spec.name)
         value = captured.values[traced] if traced is not None else call.record.arguments[spec.name]
         arguments.append(prepare(value, spec.kind, device))
+    if kind.prepare_inputs:  # the model's inputs go through the generated prepare_inputs first (lower/prepare.py)
+        arguments = list(function.__globals__["prepare_inputs"](*arguments, device=device))
     keywords = dict(kind.instances.get(call.path, kind.config))
     if "parameters" in _keyword_names(function):
         keywords["parameters"] = subtree(parameters, call.path)
