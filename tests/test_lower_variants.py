@@ -78,3 +78,30 @@ def test_canonical_code_ignores_local_names_only():
     assert canonical(one) == canonical(other)
     assert canonical(one) != canonical(one.replace("g(x)", "h(x)"))  # callees are the interface
     assert canonical(one) != canonical(one.replace("(x", "(y").replace("g(y)", "g(y)"))  # so are parameters
+
+
+class Rotary(nn.Module):
+    """ModernBERT's rotary embedding: one module, called once per attention type, reading a different buffer."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("global_scale", torch.linspace(0.5, 1.5, 32))
+        self.register_buffer("local_scale", torch.linspace(2.0, 3.0, 32))
+
+    def forward(self, x, kind: str):
+        return x * (self.global_scale if kind == "global" else self.local_scale)
+
+
+class TwoCalls(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rotary = Rotary()
+
+    def forward(self, x):
+        return self.rotary(x, "global") + self.rotary(x * 2, "local")
+
+
+def test_a_module_called_twice_as_two_kinds_is_checked_with_each_calls_function(device):
+    lowered, checks, _ = lower_and_verify(TwoCalls(), {"x": torch.randn(2, 8, 32)}, device, name="two_calls")
+    assert [c.kind for c in checks if c.path == "rotary"] == ["rotary", "rotary_2"]
+    assert all(c.passed for c in checks), report(checks)

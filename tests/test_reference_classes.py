@@ -244,3 +244,30 @@ def test_a_size_no_argument_spells_falls_back_to_static_shapes_and_says_so(caplo
     assert result.passed, result.rows
     assert result.captured.notes and "static shapes" in result.captured.notes[0]
     assert "count (Count)" in caplog.text and "static shapes" in caplog.text
+
+
+class WeightNormed(nn.Module):
+    """Wav2Vec2's positional conv: weight_norm keeps original0/original1 on a ParametrizationList (a ModuleList),
+    which ttnn's parameter walk turns into a list without them."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.utils.parametrizations.weight_norm(nn.Conv1d(4, 4, 3, padding=1), dim=2)
+        self.layers = nn.ModuleList(nn.Linear(4, 4) for _ in range(2))
+
+    def forward(self, x):
+        x = self.conv(x).transpose(1, 2)
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+def test_tensors_of_a_module_list_are_reachable_by_name_and_lists_stay_lists():
+    from ttport.emu.model_preprocessing import ParameterList
+    from ttport.reference import reference_parameters
+
+    model = WeightNormed().eval()
+    parameters = reference_parameters(model)
+    assert isinstance(parameters.layers, ParameterList)
+    assert parameters.conv.parametrizations.weight.original1 is model.conv.parametrizations.weight.original1
+    generated_and_rows(model, {"x": torch.randn(2, 4, 8)})

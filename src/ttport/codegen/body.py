@@ -152,8 +152,8 @@ def _generic(builder, node, arguments) -> Expr:
         raise GenerationError(f"{builder.where()}: no rule for {node.target}")
     parts, skipped = [], False
     for argument in schema.arguments:
-        required = not argument.has_default_value() and argument.name not in ("device", "pin_memory", "layout")
-        if not required and (not arguments.given(argument.name) or argument.name in ("device", "pin_memory", "layout")):
+        placement = argument.name in ("device", "pin_memory", "layout")
+        if placement or not (arguments.given(argument.name) or not argument.has_default_value()):
             skipped = True  # what follows goes by keyword: diff(x, prepend=p) is not diff(x, p), which sets n
             continue
         text = arguments.fmt(arguments.raw(argument.name))

@@ -123,6 +123,7 @@ def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, pla
                 fallbacks=fallbacks,
                 config=dict(first.kwargs),
                 instances=instances,
+                keys=[call.key for call in calls],
                 prepare_inputs=bool(first.preparation),
             )
         )

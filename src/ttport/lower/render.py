@@ -94,6 +94,9 @@ def size_text(lowering, size) -> str:
     for symbol in expr.free_symbols:
         name = lowering.builder.context.symbol_names.get(symbol)
         if name is None or not lowering.builder.define_size(name, symbol):
-            raise ValueError(f"size {expr} is not expressible from this function's inputs")
+            spelled = lowering.builder.spell(expr)  # over the inputs' dims: Swin's windows are batch * 4
+            if spelled is None:
+                raise ValueError(f"size {expr} is not expressible from this function's inputs")
+            return spelled.text
         names[symbol] = sympy.Symbol(name)
     return str(expr.subs(names))

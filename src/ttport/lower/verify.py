@@ -41,9 +41,10 @@ def verify(lowered: LoweredModel, captured: Captured, device, progress=None) -> 
     namespace = load(lowered)
     parameters = _parameters(namespace, lowered, captured, device)
     by_path = {path: kind for kind in lowered.kinds for path in kind.instances}
+    by_key = {key: kind for kind in lowered.kinds for key in kind.keys}  # ModernBERT's rotary: two calls, two kinds
     checks = []
     for call in captured.calls():
-        kind = by_path.get(call.path)
+        kind = by_key.get(call.key) or by_path.get(call.path)
         if kind is None:
             raise LoweringError(
                 f"{call.path or '<root>'} ({call.cls.__name__}): no lowered kind lists this module as an instance; "
