@@ -100,18 +100,20 @@ class StagePeaks:
 
     def __init__(self):
         self.peaks: dict[str, float] = {}
-        self.stage = ""
+        self.cpu: dict[str, float] = {}  # CPU seconds of this process: on a shared machine wall time overstates
+        self.stage, self.started = "", 0.0
 
     def __call__(self, stage: str, total: int | None = None) -> None:
         if stage.endswith("-step") or stage == self.stage:
             return
         self.close()
-        self.stage = stage
+        self.stage, self.started = stage, time.process_time()
         _reset_hwm()
 
     def close(self) -> None:
         if self.stage:
             self.peaks[self.stage] = _hwm_mb()
+            self.cpu[self.stage] = time.process_time() - self.started
 
 
 def measure(label: str, layers: int | None, run_tests: bool) -> None:
@@ -134,13 +136,16 @@ def measure(label: str, layers: int | None, run_tests: bool) -> None:
         peaks.close()
         data = sum(path.stat().st_size for path in (out / "tests" / "data").rglob("*") if path.is_file())
     if run_tests:
-        peaks.peaks["test"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peaks.peaks["test"] = children.ru_maxrss / 1024
+        peaks.cpu["test"] = children.ru_utime + children.ru_stime
     shape = "x".join(str(s) for s in inputs["input_ids"].shape)
     print(f"{label}: {parameters / 1e6:.0f} M parameters, layers {layers or 'default'}, inputs {shape}")
     print(f"  {'build':<9} {built:7.1f} s  peak {build_peak / 1024:5.2f} GB (model construction, not ttport)")
     for stage, seconds in result.seconds.items():
         peak = peaks.peaks.get(stage, float("nan")) / 1024
-        print(f"  {stage:<9} {seconds:7.1f} s  peak {peak:5.2f} GB  {100 * seconds / total:5.1f} %")
+        cpu = peaks.cpu.get(stage, float("nan"))
+        print(f"  {stage:<9} {seconds:7.1f} s  cpu {cpu:7.1f} s  peak {peak:5.2f} GB  {100 * seconds / total:5.1f} %")
     print(f"  {'total':<9} {total:7.1f} s  test data {data / 1e6:.1f} MB")
     worst = min(result.checks, key=lambda check: check.pcc) if result.checks else None
     if worst:
