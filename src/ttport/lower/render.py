@@ -75,7 +75,7 @@ class Render:
 
     def _offset_text(self, dim: int, offset) -> str:
         size = shape(self.values["self"])[dim]
-        if offset is None or offset >= 0 or isinstance(size, int):
+        if offset is None or isinstance(offset, fx.Node) or offset >= 0 or isinstance(size, int):  # node: a size
             return self.lowering.offset_text(size, offset)
         return f"{self._dim_text(dim)} - {-offset}"
 
