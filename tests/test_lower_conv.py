@@ -26,6 +26,13 @@ def batch_norm(channels: int) -> torch.nn.BatchNorm2d:
 
 IMAGE = randn(1, 8, 16, 16)
 
+
+def _prelu(channels: int) -> torch.nn.PReLU:
+    act = torch.nn.PReLU(channels)
+    act.weight.data.copy_(torch.rand(channels, generator=G) * 0.5)
+    return act
+
+
 # rule name -> (forward, inputs, submodules/parameters, the ttnn call it must become), as test_lower_rules.CASES
 CONV_CASES = {
     "conv2d": (
@@ -49,7 +56,13 @@ CONV_CASES = {
     "max_pool2d": (lambda m, x: F.max_pool2d(x, 3, 2, 1), {"x": IMAGE}, {}, "ttnn.max_pool2d"),
     "avg_pool2d": (lambda m, x: F.avg_pool2d(x, 2), {"x": IMAGE}, {}, "ttnn.avg_pool2d"),
     "adaptive_avg_pool2d": (lambda m, x: F.adaptive_avg_pool2d(x, 1), {"x": IMAGE}, {}, "ttnn.global_avg_pool2d"),
-    "batch_norm": (lambda m, x: m.norm(x), {"x": IMAGE}, {"norm": batch_norm(8)}, "ttnn.batch_norm"),
+    "batch_norm": (lambda m, x: m.norm(x), {"x": IMAGE}, {"norm": batch_norm(8)}, "ttnn.multiply"),
+    "prelu": (
+        lambda m, x: m.act(m.conv(x)),
+        {"x": IMAGE},
+        {"conv": torch.nn.Conv2d(8, 8, 1), "act": _prelu(8)},
+        "ttnn.relu",
+    ),
     "upsample_nearest2d": (lambda m, x: F.interpolate(x, scale_factor=2), {"x": IMAGE}, {}, "ttnn.upsample"),
     "upsample_bilinear2d": (
         lambda m, x: F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False),

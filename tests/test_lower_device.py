@@ -26,15 +26,17 @@ class PositionEmbeddings(torch.nn.Module):
 
 
 class IdsOnly(torch.nn.Module):
-    """A root with integer inputs only and no parameter of its own: nothing to take the device from."""
+    """A root with integer inputs only, whose one tensor of its own (a buffer) is read by torch on host: nothing
+    on the device to take the device from."""
 
     def __init__(self):
         super().__init__()
         self.embeddings = PositionEmbeddings()
+        self.register_buffer("shift", torch.tensor([0, 1]), persistent=False)
 
     def forward(self, input_ids, attention_mask):
         keep = attention_mask[:, :, None].to(torch.float32)
-        return self.embeddings(input_ids) * keep
+        return self.embeddings(input_ids) * keep * self.shift[1:].to(torch.float32)
 
 
 def test_a_root_with_only_host_inputs_takes_the_device_as_a_keyword(device):

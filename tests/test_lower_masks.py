@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 import ttnn
-from test_lower_helpers import lower_and_verify
+from test_lower_helpers import Forward, lower_and_verify
 from transformers import LlamaConfig
 from transformers.masking_utils import create_bidirectional_mask, create_causal_mask
 
@@ -113,8 +113,24 @@ def test_left_padded_causal_attention_has_no_nan_on_device(device):
     lowered, checks, source = lower_and_verify(PaddedAttention(), {"x": x, "attention_mask": attention_mask}, device)
     assert "clamp(torch.finfo(torch.bfloat16).min, torch.finfo(torch.bfloat16).max)" in source, source
     assert all(c.passed for c in checks), [(c.path, c.pcc, c.error) for c in checks]
-    function = getattr(load(lowered), lowered.kind("padded_attention").name)
+    namespace = load(lowered)
     on_device = ttnn.from_torch(x, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
-    actual = ttnn.to_torch(function(on_device, attention_mask)).to(torch.float32)
+    prepared = namespace.prepare_inputs(on_device, attention_mask, device=device)
+    actual = ttnn.to_torch(namespace.padded_attention(*prepared)).to(torch.float32)
     assert not actual.isnan().any()
     assert torch.allclose(actual, PaddedAttention()(x, attention_mask), atol=0.05)
+
+
+def test_a_float32_minimum_filled_on_device_is_bfloat16s_minimum(device):
+    """scores.masked_fill(~keep, finfo(float32).min) on device: the literal would be -inf in bfloat16, so a fully
+    masked row would softmax to NaN; bfloat16's minimum keeps it uniform, as the float32 original is."""
+
+    def forward(m, x, y):
+        return torch.softmax(x.masked_fill(y, torch.finfo(torch.float32).min), dim=-1)
+
+    keep = torch.ones(2, 8, 32, dtype=torch.bool)
+    keep[1, :3] = False
+    x = torch.randn(2, 8, 32, generator=G)
+    lowered, checks, source = lower_and_verify(Forward(forward), {"x": x, "y": ~keep}, device)
+    assert "torch.finfo(torch.bfloat16).min" in source, source
+    assert all(c.passed for c in checks), [(c.path, c.pcc, c.error) for c in checks]

@@ -101,6 +101,12 @@ CASES = {
         {},
         "ttnn.concat",
     ),
+    "index": (  # CLIP's pooled token: one row per sequence, chosen by ids computed on host
+        lambda m, x, y: x[torch.arange(2), y],
+        {"x": randn(2, 8, 64), "y": torch.tensor([3, 5])},
+        {},
+        "ttnn.embedding",
+    ),
     # compute (rules_compute.py)
     "baddbmm": (
         lambda m, x, y: torch.baddbmm(y, x, x.transpose(1, 2), beta=0.5, alpha=0.25),
@@ -146,3 +152,28 @@ def test_tanh_approximate_gelu_is_written_out_on_device(device):
     assert "ttnn.tanh(" in source and "0.044715" in source, source
     assert not [f for kind in lowered.kinds for f in kind.fallbacks]
     assert all(c.pcc >= 0.999 for c in checks), report(checks)
+
+
+def test_index_with_one_index_tensor_reads_rows_of_the_first_dim(device):
+    forward = Forward(lambda m, x, y: x[y] * 2)
+    inputs = {"x": randn(6, 4, 32), "y": torch.tensor([[5, 0], [2, 2]])}
+    lowered, checks, source = lower_and_verify(forward, inputs, device, name="rows")
+    assert "ttnn.embedding(" in source and not [f for kind in lowered.kinds for f in kind.fallbacks], source
+    assert all(c.pcc >= 0.999 for c in checks), report(checks)
+
+
+def test_a_slice_to_a_run_time_size_is_a_device_slice(device):
+    """x[:, : y.shape[1]]: the bound is the sequence length, a size known at run time only."""
+    forward = Forward(lambda m, x, y: x[:, : y.shape[1]] + y)
+    lowered, checks, source = lower_and_verify(forward, {"x": randn(2, 12, 64), "y": randn(2, 8, 64)}, device)
+    assert "ttnn.slice(" in source and not [f for kind in lowered.kinds for f in kind.fallbacks], source
+    assert all(c.pcc >= 0.999 for c in checks), report(checks)
+
+
+def test_a_matmul_broadcasting_one_key_head_repeats_it(device):
+    """Falcon's multi-query attention: (b, heads, q, d) @ (b, 1, d, k); ttnn.matmul does not broadcast b's heads."""
+    forward = Forward(lambda m, x, y: x @ y.transpose(-1, -2))
+    inputs = {"x": randn(2, 4, 8, 16), "y": randn(2, 1, 8, 16)}
+    lowered, checks, source = lower_and_verify(forward, inputs, device, name="multi_query")
+    assert "] * 4, dim=1" in source, source
+    assert all(c.passed and c.pcc >= 0.999 for c in checks), report(checks)

@@ -55,6 +55,9 @@ def test_port_refuses_edited_files_until_forced(tmp_path, capsys, hand_lowering)
     assert code == 0, output
     assert "replaced (--force): tt/ttnn_tiny.py" in output
     assert "# tuned by hand" not in edited.read_text()
+    backups = list((tmp_path / "tiny/.ttport-backup").glob("*/tt/ttnn_tiny.py"))
+    assert len(backups) == 1 and "# tuned by hand" in backups[0].read_text()  # --force keeps what it replaced
+    assert f"backed up in {backups[0].parent.parent}" in " ".join(output.split())
 
 
 def test_port_exits_1_when_a_module_misses_its_threshold(tmp_path, capsys, monkeypatch, hand_lowering):

@@ -248,8 +248,8 @@ def test_a_broken_generated_file_fails_with_its_error(project):
 
 def test_without_ruff_files_are_written_unformatted_with_one_warning(monkeypatch, capsys):
     from ttport import formatting
+    from ttport.codegen.format import format_source
     from ttport.port import lint
-    from ttport.reference.generate import format_source
 
     monkeypatch.setattr(formatting.importlib.util, "find_spec", lambda name: None)
     formatting.warn_unformatted.cache_clear()
@@ -263,3 +263,17 @@ def test_without_ruff_files_are_written_unformatted_with_one_warning(monkeypatch
     assert lint.format_sources({"tt/a.py": "match = (\n"})[1][0].startswith("tt/a.py:1: not valid Python 3.10")
     with pytest.raises(SyntaxError):
         format_source("oops = (\n")
+
+
+def test_generated_check_fails_a_nan_the_original_lacks_whatever_the_pcc(project, monkeypatch):
+    monkeypatch.syspath_prepend(str(project.parent))
+    helpers = importlib.import_module("tiny.tests.helpers")
+    expected = torch.linspace(-1, 1, 4096).reshape(64, 64)
+    case = {"kind": "k", "path": "p", "outputs": [expected]}
+    with_nan = expected.clone()
+    with_nan[3, 5] = float("nan")  # PCC zeroes it: 0.9997
+    assert helpers.comp_pcc(expected, with_nan) > 0.999
+    with pytest.raises(AssertionError, match=r"NaN/inf differ at 1 elements \(NaN: original 0, port 1"):
+        helpers.assert_outputs_with_pcc(case, [with_nan], 0.999, lambda *_: None)
+    both = {"kind": "k", "path": "p", "outputs": [with_nan]}
+    helpers.assert_outputs_with_pcc(both, [with_nan.clone()], 0.999, lambda *_: None)  # the same NaN: agreed

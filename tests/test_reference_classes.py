@@ -156,3 +156,118 @@ class Shift(nn.Module):
 
 def test_in_place_writes_into_views_are_kept():
     generated_and_rows(Shift(), {"input_ids": torch.randint(3, 20, (2, 8))})
+
+
+class Config:
+    """A config whose fields coincide with literals the model's code never derives from them."""
+
+    def __init__(self):
+        self.n_layer, self.max_positions, self.head_dim = 2, 64, 16
+
+
+class Heads(nn.Module):
+    """BLOOM's permute(0, 2, 1, 3) (n_layer is 2) and GPT-J's merged width (max_positions is 64)."""
+
+    def __init__(self):
+        super().__init__()
+        self.config = Config()
+        self.head_dim = 16
+
+    def forward(self, x):
+        b, s, _ = x.shape
+        heads = x.view(b, s, 4, self.head_dim).permute(0, 2, 1, 3)
+        return heads.permute(0, 2, 1, 3).reshape(b, s, 64)
+
+
+def test_a_literal_takes_a_config_name_only_where_the_code_derives_it_from_one():
+    generated, _ = generated_and_rows(Heads(), {"x": torch.randn(2, 8, 64)})
+    assert "head_dim" in generated.source  # self.head_dim in the line that computed it
+    assert "n_layer" not in generated.source and "max_positions" not in generated.source
+    assert ".permute(0, 2, 1, 3)" in generated.source
+
+
+class Relative(nn.Module):
+    """DeBERTa's attention: takes the encoder's rel_embeddings.weight as an argument."""
+
+    def forward(self, x, table):
+        return x @ table.T
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rel_embeddings = nn.Embedding(8, 16)
+        self.layer = Relative()
+
+    def forward(self, x):
+        return self.layer(x, self.rel_embeddings.weight)
+
+
+def test_a_parameter_of_another_module_passed_as_an_argument_is_an_input():
+    generated, rows = generated_and_rows(Encoder(), {"x": torch.randn(2, 16)})
+    assert "def relative(x, table):" in generated.source
+    assert [row.path for row in rows] == ["<root>", "layer"]
+
+
+class Interpolate(nn.Module):
+    """BEiT / YOLOS resize a table with interpolate(size=...): scale_factors is None but has no default."""
+
+    def forward(self, x):
+        return torch.nn.functional.interpolate(x, size=(6, 6), mode="bilinear", align_corners=False)
+
+
+def test_an_argument_without_default_is_passed_even_when_none():
+    generated_and_rows(Interpolate(), {"x": torch.randn(1, 2, 4, 4)}, dynamic=False)
+
+
+class Count(nn.Module):
+    """Takes a length as a Python int: no argument of this module has it as a dimension."""
+
+    def forward(self, x, n):
+        return x * torch.arange(n).sum()
+
+
+class Counted(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.count = Count()
+
+    def forward(self, input_ids):
+        return self.count(torch.ones(4), input_ids.shape[1])
+
+
+def test_a_size_no_argument_spells_falls_back_to_static_shapes_and_says_so(caplog):
+    from ttport.reference.pipeline import run
+
+    with caplog.at_level("WARNING", logger="ttport"):
+        result = run(Counted(), {"input_ids": torch.zeros(2, 8, dtype=torch.long)}, "counted")
+    assert result.passed, result.rows
+    assert result.captured.notes and "static shapes" in result.captured.notes[0]
+    assert "count (Count)" in caplog.text and "static shapes" in caplog.text
+
+
+class WeightNormed(nn.Module):
+    """Wav2Vec2's positional conv: weight_norm keeps original0/original1 on a ParametrizationList (a ModuleList),
+    which ttnn's parameter walk turns into a list without them."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.utils.parametrizations.weight_norm(nn.Conv1d(4, 4, 3, padding=1), dim=2)
+        self.layers = nn.ModuleList(nn.Linear(4, 4) for _ in range(2))
+
+    def forward(self, x):
+        x = self.conv(x).transpose(1, 2)
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+def test_tensors_of_a_module_list_are_reachable_by_name_and_lists_stay_lists():
+    from ttport.emu.model_preprocessing import ParameterList
+    from ttport.reference import reference_parameters
+
+    model = WeightNormed().eval()
+    parameters = reference_parameters(model)
+    assert isinstance(parameters.layers, ParameterList)
+    assert parameters.conv.parametrizations.weight.original1 is model.conv.parametrizations.weight.original1
+    generated_and_rows(model, {"x": torch.randn(2, 4, 8)})

@@ -14,30 +14,32 @@ import tempfile
 import textwrap
 
 import pytest
+import torch
 
+from ttport.port import provenance
 from ttport.port.pipeline import run
+from ttport.port.sources import EmitError
 from ttport.zoo import resolve
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "src"
-# What `import ttnn` on the emulator needs: the plugin, the emulator, the package itself.
-ALLOWED = ("ttport", "ttport.pytest_plugin", "ttport.emu")
+# What `import ttnn` on the emulator needs: the package itself, the pytest plugin, the emulator and its modules.
+MODULES, PACKAGES = ("ttport", "ttport.pytest_plugin"), ("ttport.emu",)
 
 BLOCKER = '''
 import importlib.abc
 import os
 import sys
 
-ALLOWED = {allowed!r}
+MODULES, PACKAGES = {modules!r}, {packages!r}
 
 
 class BlockTtport(importlib.abc.MetaPathFinder):
     """Refuses every ttport module but the emulator's and logs the attempt (caught ImportErrors stay visible)."""
 
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] != "ttport" or any(name == a or name.startswith(a + ".") for a in ALLOWED[2:]):
-            return None
-        if name in ALLOWED[:2]:
+        allowed = name in MODULES or any(name == p or name.startswith(p + ".") for p in PACKAGES)
+        if name.split(".")[0] != "ttport" or allowed:
             return None
         with open(os.environ["TTPORT_BLOCK_LOG"], "a") as log:
             log.write(name + "\\n")
@@ -129,7 +131,7 @@ def test_minilm_project_is_standalone_and_finds_its_weights_in_their_package(min
 def _pytest(project_tests: pathlib.Path, cwd: pathlib.Path, log: pathlib.Path, *, extra_path=()) -> str:
     blocker = cwd / "blocker"
     blocker.mkdir(exist_ok=True)
-    (blocker / "sitecustomize.py").write_text(BLOCKER.format(allowed=ALLOWED))
+    (blocker / "sitecustomize.py").write_text(BLOCKER.format(modules=MODULES, packages=PACKAGES))
     environment = dict(os.environ, TTPORT_BLOCK_LOG=str(log), HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1")
     # Only the blocker and ttport's sources (where it is not installed): not the checkout, its tests or its models.
     environment["PYTHONPATH"] = os.pathsep.join([str(blocker), *map(str, extra_path), str(SOURCE)])
@@ -142,7 +144,7 @@ def _pytest(project_tests: pathlib.Path, cwd: pathlib.Path, log: pathlib.Path, *
 
 def test_the_blocker_blocks(tmp_path):
     (tmp_path / "blocker").mkdir()
-    (tmp_path / "blocker/sitecustomize.py").write_text(BLOCKER.format(allowed=ALLOWED))
+    (tmp_path / "blocker/sitecustomize.py").write_text(BLOCKER.format(modules=MODULES, packages=PACKAGES))
     environment = dict(os.environ, TTPORT_BLOCK_LOG=str(tmp_path / "log"))
     environment["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "blocker"), str(SOURCE)])
     code = "import ttport.emu\ntry:\n    import ttport.zoo\nexcept ImportError as e:\n    print(e)\n"
@@ -154,6 +156,16 @@ def test_the_blocker_blocks(tmp_path):
 def test_generated_tests_pass_with_every_other_ttport_import_blocked(bert_tiny, tmp_path):
     project = tmp_path / "elsewhere" / "bert_tiny"
     shutil.copytree(bert_tiny, project)  # moved away from where it was written: nothing may point back there
+    log = tmp_path / "blocked.log"
+    output = _pytest(project / "tests", tmp_path, log)
+    assert "passed" in output and "failed" not in output
+    assert not log.exists(), log.read_text()
+
+
+@pytest.mark.slow
+def test_minilm_tests_pass_with_every_other_ttport_import_blocked(minilm, tmp_path):
+    project = tmp_path / "elsewhere" / "minilm"
+    shutil.copytree(minilm, project)
     log = tmp_path / "blocked.log"
     output = _pytest(project / "tests", tmp_path, log)
     assert "passed" in output and "failed" not in output
@@ -204,3 +216,69 @@ def test_inside_a_tt_metal_checkout_its_conventions_are_used(bert_tiny, tmp_path
     _pytest(tests / "test_embeddings.py", metal, tmp_path / "blocked.log", extra_path=[metal])
     assert (metal / "tests/ttnn/used").read_text() == "assert_with_pcc"
     assert (metal / "device_used").read_text() == "yes"
+
+
+def _bert(**config):
+    import transformers
+
+    torch.manual_seed(0)
+    base = dict(vocab_size=50, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=40)
+    return transformers.BertModel(transformers.BertConfig(**(base | config))).eval()
+
+
+def test_a_local_directory_is_recorded_relative_to_the_project(tmp_path):
+    from transformers import BertModel
+
+    _bert().save_pretrained(tmp_path / "checkpoints/bert")
+    model = BertModel.from_pretrained(str(tmp_path / "checkpoints/bert"), attn_implementation="eager")
+    source = provenance.model_source(model, str(tmp_path / "checkpoints/bert"), tmp_path / "models/demos/bert")
+    assert source.default == "str(PROJECT / '../../../checkpoints/bert')" and source.files == {}
+    assert (source.model_class, source.options) == ("BertModel", {"attn_implementation": "eager"})
+
+
+def test_a_factory_is_recorded_as_written_and_other_modules_are_refused(tmp_path):
+    source = provenance.model_source(torch.nn.Linear(2, 2), "my_models.zoo:make", tmp_path / "p")
+    assert source.default == "'my_models.zoo:make'" and source.model_class == ""
+    with pytest.raises(EmitError, match="package.module:factory"):
+        provenance.model_source(torch.nn.Linear(2, 2), "some-builtin", tmp_path / "p")
+
+
+def test_weights_of_a_model_built_in_memory_are_saved_up_to_a_limit(tmp_path, monkeypatch):
+    source = provenance.model_source(_bert(), "bert-small", tmp_path / "p")
+    assert set(source.files) == {"tests/data/model/config.json", "tests/data/model/model.safetensors"}
+    monkeypatch.setattr(provenance, "MAX_SAVED_BYTES", 1000)
+    with pytest.raises(EmitError, match="MiB of weights"):
+        provenance.model_source(_bert(), "bert-small", tmp_path / "p")
+
+
+def test_the_model_variable_overrides_the_recorded_model(bert_tiny, tmp_path):
+    from transformers import BertModel
+
+    model = BertModel.from_pretrained(str(bert_tiny / "tests/data/model"))
+    with torch.no_grad():
+        model.encoder.layer[0].output.dense.weight.neg_()
+    model.save_pretrained(tmp_path / "wrong")
+    environment = dict(os.environ, BERT_TINY_MODEL=str(tmp_path / "wrong"), OMP_NUM_THREADS="1")
+    tests = bert_tiny / "tests/test_feedforward.py"
+    command = [sys.executable, "-m", "pytest", str(tests), "-q", "-p", "no:cacheprovider"]
+    result = subprocess.run(command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "test_bert_output[encoder.layer.0" in result.stdout and "PCC" in result.stdout
+
+
+def test_a_class_transformers_does_not_export_is_recorded_by_module_and_rebuilt(tmp_path):
+    import importlib.util
+
+    model, _ = resolve("whisper-tiny")  # WhisperEncoder: not a top-level transformers name
+    source = provenance.model_source(model, "whisper-tiny", tmp_path)
+    assert source.model_class == "transformers.models.whisper.modeling_whisper:WhisperEncoder"
+    for path, data in source.files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(data)
+    spec = importlib.util.spec_from_file_location("generated_helpers", SOURCE / "ttport/port/templates/helpers.py")
+    helpers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helpers)
+    loaded = helpers.load_torch_model(str(tmp_path / provenance.WEIGHTS_DIR), source.model_class, **source.options)
+    expected, rebuilt = model.state_dict(), loaded.state_dict()
+    assert type(loaded) is type(model) and expected.keys() == rebuilt.keys()
+    assert all(torch.equal(expected[name], rebuilt[name]) for name in expected)

@@ -48,6 +48,9 @@ class KindPort:
     fallbacks: list[Fallback] = field(default_factory=list)
     config: dict = field(default_factory=dict)  # its config keyword arguments and their values for this model
     instances: dict = field(default_factory=dict)  # module path of every instance -> its config keyword values
+    keys: list = field(default_factory=list)  # capture call keys of its instances (a module called twice: one path)
+    # its source also defines prepare_inputs(<inputs>, *, device), whose results are the function's arguments
+    prepare_inputs: bool = False
 
 
 @dataclass
@@ -57,6 +60,7 @@ class LoweredModel:
     reference_source: str  # reference/torch_<model>.py, from ttport.reference
     parameters_source: str  # tt/parameters.py: create_ttnn_parameters(torch_model, device) and the preprocessors
     weights: str = "bf16"  # "bf16" or "bfp8"
+    memory_plan: str = ""  # where activations live and the input shapes that was planned and checked for (README)
 
     @property
     def top(self) -> KindPort:

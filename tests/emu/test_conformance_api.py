@@ -9,6 +9,7 @@ reason; an entry whose difference has gone away fails, so the list cannot go sta
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import inspect
 import json
 import re
@@ -30,6 +31,9 @@ ALLOWED = {
     "UnaryWithParam": "real ttnn's five positional-only overloads (op_type[, param[, param]] or a tuple) are one "
     "constructor",
     "Shape": "the emulator's Shape subclasses tuple, so it also has tuple's count() and index()",
+    "interleaved_to_sharded": "one Python function serves real ttnn's two overloads, (tensor, sharded_memory_config"
+    "[, output_dtype]) and (tensor, grid, shard_shape, shard_scheme, shard_orientation[, output_dtype]), so the "
+    "second overload's shard_shape / shard_scheme / shard_orientation default to None",
     "Device": "real ttnn's Device (= MeshDevice) has no Python constructor (made by ttnn.open_device); the emulator's "
     "takes the device id and sizes open_device passes",
     "MeshShape": "real ttnn's three overloads MeshShape(s0, s1), (s0, s1, s2) and (shape) are one constructor",
@@ -62,7 +66,18 @@ def _recorded_default(text: str | None) -> str | None:
 
 
 def _emulated(function) -> list[tuple]:
-    return [(p.name, p.kind.name, _default(p.default)) for p in inspect.signature(function).parameters.values()]
+    factories = _default_factories(function)
+    return [
+        (p.name, p.kind.name, _default(factories[p.name]() if p.name in factories else p.default))
+        for p in inspect.signature(function).parameters.values()
+    ]
+
+
+def _default_factories(cls) -> dict:
+    """A dataclass's default_factory fields: inspect shows them as '<factory>'; real ttnn records the value made."""
+    if not dataclasses.is_dataclass(cls):
+        return {}
+    return {f.name: f.default_factory for f in dataclasses.fields(cls) if f.default_factory is not dataclasses.MISSING}
 
 
 def _recorded(signature) -> list[tuple]:

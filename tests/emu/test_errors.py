@@ -106,8 +106,8 @@ def test_use_after_deallocate(tiled):
 def test_unemulated_options_are_refused_not_ignored(tiled):
     with pytest.raises(errors.TTNNError, match="program_config must be one of ttnn.MatmulMultiCoreReuseProgramConfig"):
         ttnn.matmul(tiled, tiled, program_config=object())
-    with pytest.raises(errors.TTNNError, match="core_grid"):
-        ttnn.matmul(tiled, tiled, core_grid=ttnn.CoreGrid(x=9, y=8))
+    with pytest.raises(errors.TTNNError, match="core_grid must be a ttnn.CoreGrid"):
+        ttnn.matmul(tiled, tiled, core_grid=(8, 8))
     with pytest.raises(errors.TTNNError, match="unknown activation 'swish'"):
         ttnn.linear(tiled, tiled, activation="swish")
     with pytest.raises(errors.TTNNError, match="compute_kernel_config must be a ttnn.WormholeComputeKernelConfig"):

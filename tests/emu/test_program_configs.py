@@ -210,3 +210,21 @@ def test_sharded_softmax_config_checks_subblocks(device):
     config.subblock_w = 8
     result = ttnn.transformer.attention_softmax_(tensor, attention_mask=mask, head_size=64, program_config=config)
     assert pcc(torch.softmax(scores / 8, -1), ttnn.to_torch(result).float()) > 0.999
+
+
+def test_sdpa_program_config_is_checked_not_ignored(device):
+    torch.manual_seed(0)
+    q, k, v = (_tile(torch.randn(1, 2, 64, 64), device) for _ in range(3))
+    good = ttnn.SDPAProgramConfig(compute_with_storage_grid_size=(8, 8), q_chunk_size=32, k_chunk_size=64)
+    ttnn.transformer.scaled_dot_product_attention(q, k, v, is_causal=True, program_config=good)
+    bad = ttnn.SDPAProgramConfig(compute_with_storage_grid_size=(8, 8), q_chunk_size=48, k_chunk_size=64)
+    with pytest.raises(errors.TTNNError, match=r"q_chunk_size \(48\) must be a positive multiple"):
+        ttnn.transformer.scaled_dot_product_attention(q, k, v, is_causal=True, program_config=bad)
+    with pytest.raises(errors.TTNNError, match="program_config must be a ttnn.SDPAProgramConfig"):
+        ttnn.transformer.scaled_dot_product_attention(q, k, v, is_causal=True, program_config=object())
+
+
+def test_fused_activation_tuple_becomes_unary_with_param():
+    # tt-metal's sharded BERT writes fused_activation=(ttnn.UnaryOpType.GELU, True); ttnn converts the tuple.
+    config = _2d(fused_activation=(ttnn.UnaryOpType.GELU, True))
+    assert config.fused_activation == ttnn.UnaryWithParam(ttnn.UnaryOpType.GELU, 1.0)

@@ -110,3 +110,42 @@ def test_sharded_to_interleaved_needs_a_sharded_input(device):
     _, tensor = _tensor(device, (1, 1, 64, 64))
     with pytest.raises(errors.TTNNError, match="is not sharded"):
         ttnn.sharded_to_interleaved(tensor)
+
+
+def test_matmul_derives_its_output_shard_spec_from_the_program_config(device):
+    """tt-metal's sharded BERT passes ttnn.L1_BLOCK_SHARDED_MEMORY_CONFIG (no spec): the output is one
+    per_core_M x per_core_N block per core, on a transposed, column-major grid when transpose_mcast."""
+    torch.manual_seed(0)
+    a = ttnn.from_torch(torch.randn(1, 1, 256, 128), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    b = ttnn.from_torch(torch.randn(128, 512), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    config = ttnn.MatmulMultiCoreReuseMultiCastProgramConfig(
+        compute_with_storage_grid_size=(4, 8),
+        in0_block_w=2,
+        out_subblock_h=1,
+        out_subblock_w=4,
+        per_core_M=2,
+        per_core_N=4,
+        transpose_mcast=True,
+    )
+    out = ttnn.matmul(a, b, program_config=config, memory_config=ttnn.L1_BLOCK_SHARDED_MEMORY_CONFIG)
+    spec = out.memory_config().shard_spec
+    assert spec.shape == (64, 128) and spec.orientation == ttnn.ShardOrientation.COL_MAJOR
+    assert spec.grid.bounding_box().grid_size() == ttnn.CoreCoord(4, 4)  # 4 blocks down M on x, 4 across N on y
+
+
+def test_unspecified_output_shards_follow_the_input_cores(device):
+    values = torch.randn(1, 1, 256, 64)
+    config = ttnn.create_sharded_memory_config((1, 1, 256, 64), ttnn.CoreGrid(x=8, y=1), H)
+    sharded = ttnn.from_torch(values, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device, memory_config=config)
+    out = ttnn.gelu(sharded, memory_config=ttnn.L1_HEIGHT_SHARDED_MEMORY_CONFIG)
+    assert out.memory_config().shard_spec.shape == (32, 64) and out.memory_config().shard_spec.num_cores() == 8
+    interleaved = ttnn.from_torch(values, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    with pytest.raises(errors.TTNNError, match="needs a sharded input to take the cores from"):
+        ttnn.gelu(interleaved, memory_config=ttnn.L1_HEIGHT_SHARDED_MEMORY_CONFIG)
+
+
+def test_dot_access_dict_is_ttnns():
+    from ttnn.dot_access import DotAccessDict, make_dot_access_dict
+
+    nested = make_dot_access_dict({"program_configs": {"softmax": 1}})
+    assert isinstance(nested, DotAccessDict) and nested.program_configs.softmax == 1

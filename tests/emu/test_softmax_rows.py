@@ -72,3 +72,19 @@ def test_softmax_cbs_clash_with_l1_buffers(device):
         ttnn.softmax(tensor, dim=-1)
     ttnn.deallocate(filler)
     ttnn.softmax(tensor, dim=-1)
+
+
+def test_in_place_attention_softmax_takes_no_second_buffer(device):
+    """tt-metal's ttnn_optimized_bert keeps BERT-large's scores (8x16x384x384, 576 KiB per core) in L1 and softmaxes
+    them in place; a second buffer of that size would not fit beside the rest."""
+    scores = ttnn.from_torch(
+        torch.randn(8, 16, 384, 384),
+        dtype=ttnn.bfloat16,
+        layout=ttnn.TILE_LAYOUT,
+        device=device,
+        memory_config=ttnn.L1_MEMORY_CONFIG,
+    )
+    mask = ttnn.from_torch(torch.zeros(8, 1, 1, 384), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    before = device._allocator.in_use[ttnn.BufferType.L1]
+    result = ttnn.transformer.attention_softmax_(scores, attention_mask=mask, head_size=64)
+    assert result is scores and device._allocator.in_use[ttnn.BufferType.L1] == before

@@ -70,3 +70,7 @@ def test_submodule_paths_tests_import_from():
 def test_hasattr_is_false_for_missing_names():
     assert not hasattr(ttnn, "conv2d_is_not_here")
     assert hasattr(ttnn, "add") and hasattr(ttnn, "experimental")
+
+
+def test_the_installed_ttnn_reports_the_emulated_version():
+    assert ttnn.__version__ == "0.81.1+ttport.emu" and ttnn.__ttport_emulator__

@@ -81,7 +81,6 @@ API_NAMES = [
     "DispatchCoreConfig", "SubDevice", "SubDeviceId",
     "device.is_wormhole_b0", "device.is_blackhole", "device.Arch", "get_arch_name",
     "experimental.nlp_create_qkv_heads", "experimental.nlp_concat_heads", "experimental.rotary_embedding",
-    # convolutions, pooling, resize, norms (issue 13)
     "conv2d", "conv1d", "conv_transpose2d", "Conv2dConfig", "Conv1dConfig", "prepare_conv_weights", "prepare_conv_bias",
     "max_pool2d", "avg_pool2d", "global_avg_pool2d", "adaptive_avg_pool2d", "upsample", "group_norm", "batch_norm",
     "fold",

@@ -75,7 +75,7 @@ def results_table(rows) -> tuple[Table, int]:
         table.add_column(column, justify="left" if column == "module" else "right")
     failures = 0
     for name, reference, ported, threshold in rows:
-        passed = ported.pcc >= threshold and (reference is None or reference.pcc >= REFERENCE_THRESHOLD)
+        passed = ported.passes(threshold) and (reference is None or reference.passes(REFERENCE_THRESHOLD))
         failures += not passed
         table.add_row(
             name,

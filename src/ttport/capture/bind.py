@@ -19,14 +19,33 @@ def is_symbolic(node: fx.Node) -> bool:
 
 
 def external_inputs(call: ModuleCall) -> list[fx.Node]:
-    """Tensor nodes computed outside the call and read inside it, in first-use order."""
+    """Tensor nodes computed outside the call and read inside it, in first-use order; parameters of other
+    modules count (DeBERTa's layers take the encoder's `rel_embeddings.weight` as an argument)."""
     inside = set(call.nodes)
+    owned = _owned(call)
     seen: dict[fx.Node, None] = {}
     for node in call.nodes:
         for arg in node.all_input_nodes:
-            if arg not in inside and arg.op != "get_attr" and not is_symbolic(arg):
-                seen.setdefault(arg, None)
+            if arg in inside or is_symbolic(arg) or (arg.op == "get_attr" and owned(arg)):
+                continue
+            seen.setdefault(arg, None)
     return list(seen)
+
+
+def _owned(call: ModuleCall):
+    """Whether a get_attr node reads a tensor of this call's module (under any of its names), or a constant."""
+    root = call
+    while root.parent is not None:
+        root = root.parent
+    mine = {id(t) for t in call.module.parameters()} | {id(t) for t in call.module.buffers()}
+
+    def owned(node: fx.Node) -> bool:
+        value = root.module
+        for part in str(node.target).split("."):
+            value = getattr(value, part, None)
+        return not isinstance(value, torch.Tensor) or id(value) in mine
+
+    return owned
 
 
 def used_outside(call: ModuleCall) -> list[fx.Node]:

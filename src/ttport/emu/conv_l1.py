@@ -23,7 +23,8 @@ Sources (tenstorrent/tt-metal, ttnn/cpp/ttnn/operations/conv/conv2d/):
     row-major act_block_w * 2 (width sharded) or act_block_h * act_block_w (block sharded, unless overlapped)
     scratch   64 B
   The output, the sharded input and (unless config_tensors_in_dram) the reader indices are L1 buffers.
-- tt_metal/impl/buffers/buffer.cpp: bottom_up = is_dram(), so L1 buffers grow from the top of L1.
+- tt_metal/impl/buffers/buffer.cpp: bottom_up = is_dram(), so L1 buffers grow from the top of L1 (the emulated
+  allocator does the same; circular_buffers.py holds the other ops' CB plans).
 Split-reader halving of the activation CB and the exact halo element count (calculate_precise_halo_output_elems)
 are approximated: the halo buffer holds the input rows one core's output rows read, at full padded width.
 """
@@ -36,7 +37,16 @@ from dataclasses import dataclass
 
 from .device import GRID, L1_BYTES_PER_CORE, L1_RESERVED_BYTES, Device
 from .errors import OutOfMemoryError, TTNNError
-from .memory import BufferType, TensorMemoryLayout
+from .memory import (
+    BufferType,
+    CoreCoord,
+    CoreRange,
+    CoreRangeSet,
+    MemoryConfig,
+    ShardOrientation,
+    ShardSpec,
+    TensorMemoryLayout,
+)
 from .types import DataType, round_up
 
 TILE = 32
@@ -47,6 +57,7 @@ CORES = GRID.x * GRID.y
 HEIGHT = TensorMemoryLayout.HEIGHT_SHARDED
 BLOCK = TensorMemoryLayout.BLOCK_SHARDED
 WIDTH = TensorMemoryLayout.WIDTH_SHARDED
+ROW_MAJOR = ShardOrientation.ROW_MAJOR
 
 
 @dataclass(frozen=True)
@@ -253,7 +264,7 @@ def l1_bank(device: Device):
 
 
 def lowest_l1_buffer(device: Device) -> int | None:
-    """The lowest address of any L1 buffer (tt-metal's L1 allocates top down, as the emulated allocator does)."""
+    """The lowest address of any L1 buffer (the emulated allocator lays L1 out top down, as tt-metal does)."""
     return device._allocator.lowest_l1_address()
 
 
@@ -290,7 +301,7 @@ def allocate_per_core(device: Device, nbytes: int):
     """An L1 buffer of `nbytes` on every core (sharded buffers take the same range in every bank)."""
     if nbytes <= 0:
         return None
-    return device._allocator.allocate(nbytes * CORES, nbytes, BufferType.L1)
+    return device._allocator.allocate_sharded(nbytes, CORES)
 
 
 def release(device: Device, buffer) -> None:
@@ -305,3 +316,40 @@ def l1_peak(device: Device) -> int:
 
 def reset_l1_peak(device: Device) -> None:
     _peaks.pop(device, None)
+
+
+# -- where the output lands -------------------------------------------------------------------------------------
+
+
+def _row_major_cores(count: int) -> CoreRangeSet:
+    """`count` cores filled row by row over the grid (tt-metal's num_cores_to_corerangeset, row-wise)."""
+    full, rest = divmod(count, GRID.x)
+    ranges = set()
+    if full:
+        ranges.add(CoreRange(CoreCoord(0, 0), CoreCoord(GRID.x - 1, full - 1)))
+    if rest:
+        ranges.add(CoreRange(CoreCoord(0, full), CoreCoord(rest - 1, full)))
+    return CoreRangeSet(ranges)
+
+
+def output_memory_config(conv_plan: ConvPlan, rows: int, channels: int) -> MemoryConfig:
+    """The conv's own output placement: sharded in L1 over its plan's cores (conv2d_utils.cpp
+    create_sharded_memory_config_from_parallel_config)."""
+    shard_h, shard_w = conv_plan.per_core_out_h * TILE, conv_plan.per_core_out_w * TILE
+    if conv_plan.shard_layout is HEIGHT:
+        grid, shard_w = _row_major_cores(conv_plan.cores_nhw), round_up(channels, TILE)
+    elif conv_plan.shard_layout is WIDTH:
+        grid, shard_h = _row_major_cores(conv_plan.cores_c_out), round_up(rows, TILE)
+    else:
+        corner = CoreCoord(conv_plan.cores_c_out - 1, conv_plan.cores_nhw - 1)
+        grid = CoreRangeSet({CoreRange(CoreCoord(0, 0), corner)})
+    return MemoryConfig(conv_plan.shard_layout, BufferType.L1, ShardSpec(grid, (shard_h, shard_w), ROW_MAJOR))
+
+
+def height_sharded(rows: int, width: int, tiled: bool) -> MemoryConfig:
+    """A pool's output placement: height sharded in L1, whole tiles of rows per core."""
+    tiles = math.ceil(rows / TILE)
+    cores = divisor_with_padding(tiles, CORES)
+    shard_h = round_up(tiles, cores) // cores * TILE
+    spec = ShardSpec(_row_major_cores(cores), (shard_h, round_up(width, TILE) if tiled else width), ROW_MAJOR)
+    return MemoryConfig(HEIGHT, BufferType.L1, spec)

@@ -95,20 +95,26 @@ class Allocator:
         self.in_use = {buffer_type: 0 for buffer_type in self.banks}
         self.peak = dict(self.in_use)
 
-    def allocate(self, nbytes: int, page_bytes: int, buffer_type: BufferType) -> Buffer:
-        bank, num_banks = self.banks[_bank_type(buffer_type)]
+    def _per_bank(self, nbytes: int, page_bytes: int, buffer_type: BufferType) -> int:
+        num_banks = self.banks[_bank_type(buffer_type)][1]
         pages = -(-nbytes // page_bytes) if page_bytes else 0
         align = ALIGNMENT[_bank_type(buffer_type)]
-        per_bank = -(-pages // num_banks) * (-(-page_bytes // align) * align)
+        return -(-pages // num_banks) * (-(-page_bytes // align) * align)
+
+    def check(self, nbytes: int, page_bytes: int, buffer_type: BufferType) -> None:
+        """Raise the out-of-memory error `allocate` would, without allocating (so no host memory is spent on a
+        tensor the device cannot hold)."""
+        bank = self.banks[_bank_type(buffer_type)][0]
+        per_bank = self._per_bank(nbytes, page_bytes, buffer_type)
+        if bank.largest_free() < per_bank:
+            self._out_of_memory(per_bank, buffer_type)
+
+    def allocate(self, nbytes: int, page_bytes: int, buffer_type: BufferType) -> Buffer:
+        bank, num_banks = self.banks[_bank_type(buffer_type)]
+        per_bank = self._per_bank(nbytes, page_bytes, buffer_type)
         address = bank.allocate(per_bank)
         if address is None:
-            raise OutOfMemoryError(
-                f"Out of Memory: Not enough space to allocate {per_bank * num_banks} B "
-                f"{_bank_type(buffer_type).name} buffer across {num_banks} banks, where each bank needs to store "
-                f"{per_bank} B, but bank size is {bank.size} B (largest free block {bank.largest_free()} B). "
-                "Deallocate tensors you no longer need (ttnn.deallocate), keep large activations in "
-                "ttnn.DRAM_MEMORY_CONFIG, or use a smaller batch."
-            )
+            self._out_of_memory(per_bank, buffer_type)
         kind = _bank_type(buffer_type)
         self.in_use[kind] += per_bank * num_banks
         self.peak[kind] = max(self.peak[kind], self.in_use[kind])
@@ -133,6 +139,16 @@ class Allocator:
     def lowest_l1_address(self) -> int | None:
         """Where the lowest L1 buffer starts: a program's circular buffers must end below it."""
         return self.banks[BufferType.L1][0].lowest_allocated()
+
+    def _out_of_memory(self, per_bank: int, buffer_type: BufferType):
+        bank, num_banks = self.banks[_bank_type(buffer_type)]
+        raise OutOfMemoryError(
+            f"Out of Memory: Not enough space to allocate {per_bank * num_banks} B "
+            f"{_bank_type(buffer_type).name} buffer across {num_banks} banks, where each bank needs to store "
+            f"{per_bank} B, but bank size is {bank.size} B (largest free block {bank.largest_free()} B). "
+            "Deallocate tensors you no longer need (ttnn.deallocate), keep large activations in "
+            "ttnn.DRAM_MEMORY_CONFIG, or use a smaller batch."
+        )
 
     def release(self, buffer: Buffer) -> None:
         self.banks[buffer.buffer_type][0].release(buffer.address, buffer.bytes_per_bank)

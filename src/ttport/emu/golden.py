@@ -26,7 +26,7 @@ def _layer_norm(input_tensor, *, epsilon=1e-12, weight=None, bias=None, residual
     return out + bias.float() if bias is not None else out
 
 
-def _rms_norm(input_tensor, *, epsilon=1e-12, weight=None, bias=None, residual_input_tensor=None, **_):
+def _rms_norm(input_tensor, weight=None, *, epsilon=1e-12, bias=None, residual_input_tensor=None, **_):
     x, weight, bias = _norm_args(input_tensor, weight, bias, residual_input_tensor)
     x = x.float()
     out = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + epsilon)
@@ -76,8 +76,8 @@ def _embedding(input_tensor, weight, **_):
     return F.embedding(input_tensor.long(), weight)
 
 
-def _softmax(input_tensor, dim=-1, **_):
-    return torch.softmax(input_tensor.float(), dim)
+def _softmax(input_tensor, dim=None, **_):
+    return torch.softmax(input_tensor.float(), -1 if dim is None else dim)
 
 
 def _gelu(input_tensor, *, fast_and_approximate_mode=False, **_):

@@ -35,7 +35,7 @@ class ShardOrientation(TTNNEnum):
     COL_MAJOR = 1
 
 
-# Reprs below are real ttnn 0.81.1's, as recorded (tests/data/ttnn_api_0.81.1.json, "probes").
+# Reprs below are real ttnn 0.81.1's, as recorded (ttport/validate/data/ttnn_api_0.81.1.json, "probes").
 @dataclass(frozen=True)
 class CoreCoord:
     x: int

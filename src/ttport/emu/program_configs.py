@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields
 
 from .memory import CoreCoord, CoreRangeSet
 
+NO_CORES = CoreRangeSet(())  # immutable, prints as ttnn's empty set: {}
+
 
 def _grid(value) -> CoreCoord:
     if isinstance(value, CoreCoord):
@@ -44,6 +46,10 @@ class _ProgramConfig:
     def __post_init__(self):
         if hasattr(self, "compute_with_storage_grid_size"):
             self.compute_with_storage_grid_size = _grid(self.compute_with_storage_grid_size)
+        if isinstance(getattr(self, "fused_activation", None), tuple):  # ttnn converts (op_type, param) implicitly
+            from .ops.activations import UnaryWithParam
+
+            self.fused_activation = UnaryWithParam(*self.fused_activation)
         for f in fields(self):
             value = getattr(self, f.name)
             if f.type == "int" and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
@@ -102,7 +108,7 @@ class MatmulMultiCoreReuseMultiCast1DProgramConfig(_ProgramConfig):
     fused_activation: object = None
     mcast_in0: bool
     gather_in0: bool = False
-    hop_cores: CoreRangeSet = field(default_factory=lambda: CoreRangeSet(()))
+    hop_cores: CoreRangeSet = NO_CORES
     num_global_cb_receivers: int = 1
     untilize_out: bool = False
     allowed_worker_cores: CoreRangeSet | None = None

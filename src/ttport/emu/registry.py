@@ -4,7 +4,7 @@
     def gelu(input_tensor, *, fast_and_approximate_mode=True, memory_config=None): ...
 
 The wrapper keeps the function's own signature (inspect.signature follows __wrapped__), so signatures can be
-checked against real ttnn's (tests/data/ttnn_api_0.81.1.json).
+checked against real ttnn's (ttport/validate/data/ttnn_api_0.81.1.json).
 """
 
 from __future__ import annotations

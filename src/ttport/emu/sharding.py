@@ -11,9 +11,19 @@ from __future__ import annotations
 
 import math
 
+from .circular_buffers import tile_bytes
 from .device import GRID
 from .errors import TTNNError, UnsupportedError
-from .memory import BufferType, MemoryConfig, ShardOrientation, TensorMemoryLayout
+from .memory import (
+    BufferType,
+    CoreCoord,
+    CoreRange,
+    CoreRangeSet,
+    MemoryConfig,
+    ShardOrientation,
+    ShardSpec,
+    TensorMemoryLayout,
+)
 from .types import DTYPE_INFO, TILE_HEIGHT, TILE_WIDTH, DataType, Layout
 
 
@@ -121,8 +131,6 @@ def shard_bytes(dtype: DataType, layout: Layout, shard_shape: tuple[int, int]) -
     """Bytes one core's shard takes: whole tiles (TILE) or rows of shard width (ROW_MAJOR)."""
     height, width = shard_shape
     if layout is Layout.TILE:
-        from .circular_buffers import tile_bytes
-
         return (height // TILE_HEIGHT) * (width // TILE_WIDTH) * tile_bytes(dtype)
     return int(height * width * DTYPE_INFO[dtype].element_bytes)
 
@@ -132,3 +140,48 @@ def allocate_sharded(op: str, allocator, shape, dtype: DataType, layout: Layout,
     validate_sharded(op, shape, dtype, layout, memory_config)
     spec = memory_config.shard_spec
     return allocator.allocate_sharded(shard_bytes(dtype, layout, spec.shape), spec.num_cores())
+
+
+def cores_row_wise(count: int) -> CoreRangeSet:
+    """The first `count` cores of the compute grid, filling rows (tt-metal's num_cores_to_corerangeset)."""
+    if not 0 < count <= GRID.x * GRID.y:
+        raise TTNNError(f"ttnn: {count} shards do not fit the {GRID.x}x{GRID.y} compute grid; shard over fewer cores")
+    rows, rest = divmod(count, GRID.x)
+    ranges = [CoreRange(CoreCoord(0, 0), CoreCoord(GRID.x - 1, rows - 1))] if rows else []
+    if rest:
+        ranges.append(CoreRange(CoreCoord(0, rows), CoreCoord(rest - 1, rows)))
+    return CoreRangeSet(ranges)
+
+
+def with_shard_spec(memory_config: MemoryConfig, shard_shape, grid: CoreRangeSet, orientation=None) -> MemoryConfig:
+    orientation = orientation or ShardOrientation.ROW_MAJOR
+    spec = ShardSpec(grid, tuple(int(d) for d in shard_shape), orientation)
+    return MemoryConfig(memory_config.memory_layout, memory_config.buffer_type, spec)
+
+
+def derived_output_config(op: str, memory_config: MemoryConfig, shape, layout: Layout, like) -> MemoryConfig:
+    """A sharded output config given without a shard spec (ttnn.L1_HEIGHT_SHARDED_MEMORY_CONFIG, ...): the op
+    shards its output evenly over its sharded input's cores, as ttnn's data-movement ops do with such configs."""
+    if not memory_config.is_sharded() or memory_config.shard_spec is not None:
+        return memory_config
+    if like is None or not like.is_sharded():
+        raise _fail(
+            op,
+            f"{memory_config.memory_layout.name} output without a shard spec needs a sharded input to take the "
+            "cores from",
+            "pass a full ttnn.MemoryConfig with a ShardSpec (ttnn.create_sharded_memory_config)",
+        )
+    source = like.memory_config().shard_spec
+    height, width = physical_shape(shape, layout)
+    cores = source.num_cores()
+    if memory_config.memory_layout is TensorMemoryLayout.HEIGHT_SHARDED:
+        shard, grid, orientation = (height // cores, width), source.grid, source.orientation
+    elif memory_config.memory_layout is TensorMemoryLayout.WIDTH_SHARDED:
+        shard, grid, orientation = (height, width // cores), source.grid, source.orientation
+    else:
+        box = source.grid.bounding_box()
+        size = box.grid_size()
+        row_major = source.orientation is ShardOrientation.ROW_MAJOR
+        rows, cols = (size.y, size.x) if row_major else (size.x, size.y)
+        shard, grid, orientation = (height // rows, width // cols), CoreRangeSet({box}), source.orientation
+    return with_shard_spec(memory_config, shard, grid, orientation)

@@ -25,8 +25,14 @@ SOURCES = {
     "ttnn.transformer": "ttport.emu.transformer",
     "ttnn.model_preprocessing": "ttport.emu.model_preprocessing",
     "ttnn.experimental": "ttport.emu.experimental",
+    "ttnn.dot_access": "ttport.emu.dot_access",
 }
-OWN_NAMESPACE = ("ttnn.experimental", "ttnn.transformer", "ttnn.model_preprocessing")  # no top-level fallback
+OWN_NAMESPACE = (
+    "ttnn.experimental",
+    "ttnn.transformer",
+    "ttnn.model_preprocessing",
+    "ttnn.dot_access",
+)  # no top-level fallback
 
 
 @functools.cache
@@ -72,6 +78,7 @@ def build() -> dict[str, TTNNModule]:
     for path, real in real_module_names().items():
         module = TTNNModule(path, f"ttnn (ttport CPU emulator of real ttnn 0.81.1's {path})")
         module.__ttport_emulator__ = True
+        module.__version__ = "0.81.1+ttport.emu"  # code that checks ttnn.__version__ sees the emulated version
         available = _source_objects(path)
         for name in real & available.keys():
             value = available[name]

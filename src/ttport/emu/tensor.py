@@ -13,8 +13,9 @@ import torch
 
 from . import formats
 from .device import Buffer, Device
-from .errors import DeallocatedError, DTypeError, TTNNError
+from .errors import DeallocatedError, DTypeError, StorageError, TTNNError
 from .memory import DRAM_MEMORY_CONFIG, BufferType, MemoryConfig
+from .tile import DEFAULT_TILE, Tile
 from .types import DTYPE_INFO, TILE_HEIGHT, TILE_WIDTH, DataType, Layout, StorageType, round_up
 
 
@@ -94,7 +95,8 @@ def logical_view(stored: torch.Tensor, shape: tuple[int, ...]) -> torch.Tensor:
     if tuple(stored.shape) == tuple(shape):
         return stored
     if stored.dim() != len(shape):  # rank 0/1 in TILE: row 0 of a rank-2 padded tensor
-        return stored.reshape(-1, stored.shape[-1])[0, : (shape[0] if shape else 1)].reshape(shape)
+        rows = stored.reshape(math.prod(stored.shape[:-1]), stored.shape[-1])  # explicit: a 0-wide row has no -1
+        return rows[0, : (shape[0] if shape else 1)].reshape(shape)
     return stored[tuple(slice(0, size) for size in shape)]
 
 
@@ -183,6 +185,11 @@ class Tensor:
     @property
     def layout(self) -> Layout:
         return self._layout
+
+    @property
+    def tile(self) -> Tile:
+        """The tile shape: 32x32 (the only one the emulator makes)."""
+        return DEFAULT_TILE
 
     def get_dtype(self) -> DataType:
         return self._dtype
@@ -287,6 +294,11 @@ class Tensor:
         return logical_view(self._values, tuple(self._shape))
 
     def _check_allocated(self, op: str = "ttnn", name: str = "tensor") -> None:
+        if self._device is not None and not self._device._is_open:
+            raise StorageError(
+                f"{op}: {name} lives on a device that was closed (ttnn.close_device); its buffers are gone, as on a "
+                "card: read tensors back (ttnn.to_torch / ttnn.from_device) before closing the device"
+            )
         if self._deallocated:
             raise DeallocatedError(
                 f"{op}: {name} was deallocated (ttnn.deallocate) and cannot be used; deallocate it only after its "

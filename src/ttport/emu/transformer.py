@@ -9,6 +9,7 @@ import torch
 from .errors import ShapeError, TTNNError
 from .numerics import MathFidelity, WormholeComputeKernelConfig, intermediate, matrix_engine_matmul, resolve_config
 from .ops._common import as_float, finish, refuse_unmodelled
+from .ops.norm_config import sdpa_compute_config
 from .ops.normalization import (
     DEFAULT_SOFTMAX_PROGRAM_CONFIG,
     check_softmax_program_config,
@@ -147,7 +148,8 @@ def attention_softmax_(
     check_softmax_program_config(op, program_config, input_tensor)
     config = softmax_config(input_tensor.dtype)
     scores = _masked_scores(op, input_tensor, head_size, attention_mask, causal_mask, config)
-    result = finish(op, softmax_values(scores, -1, config), dtype=input_tensor.dtype, like=input_tensor)
+    # In place: the result is built on host (no second device buffer, as on the card) and written into the input.
+    result = Tensor._from_logical(softmax_values(scores, -1, config), input_tensor.dtype, input_tensor.layout)
     input_tensor._stored = result._values
     return input_tensor
 
@@ -205,7 +207,7 @@ def scaled_dot_product_attention(
         output_concat_heads=output_concat_heads,
         attn_mask_block_map=attn_mask_block_map,
     )
-    config = resolve_config(op, compute_kernel_config, SDPA_CONFIG)
+    config = sdpa_compute_config(op, program_config, resolve_config(op, compute_kernel_config, SDPA_CONFIG))
     query, key, value = (as_float(t._logical()) for t in (input_tensor_q, input_tensor_k, input_tensor_v))
     heads, kv_heads = query.shape[1], key.shape[1]
     if heads % kv_heads:

@@ -23,7 +23,7 @@ class TTNNEnum(enum.Enum):
 
 
 class DataType(TTNNEnum):
-    # Values are ttnn 0.81.1's enum values (tests/data/ttnn_api_0.81.1.json checks them).
+    # Values are ttnn 0.81.1's enum values (ttport/validate/data/ttnn_api_0.81.1.json checks them).
     BFLOAT16 = 0
     FLOAT32 = 1
     UINT32 = 2

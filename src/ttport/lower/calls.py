@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from ..reference.build import _output_name
-from ..reference.emit import parameter_expression
-from ..reference.naming import targets
-from ..reference.statements import Call
+from ..codegen.body import output_name
+from ..codegen.builder import parameter_expression
+from ..codegen.naming import targets
+from ..codegen.statements import Call
 from .errors import LoweringError
 from .steps import Step
 
@@ -36,7 +36,7 @@ def child_call_step(lowering, item) -> Step:
     wanted = targets(item.code)
     names = {}
     for index, (key, (path, _)) in enumerate(zip(outputs, returned)):
-        name = _output_name(wanted, path, child, len(returned))
+        name = output_name(wanted, path, child, len(returned))
         names[key] = port.output_names[index] if name == "_" else name
     fresh = dict(zip(outputs, port.output_fresh))
     call = Call(relative, port.kind, [], [f"{k}={v}" for k, v in keywords], parameters)

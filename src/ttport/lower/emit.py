@@ -7,9 +7,9 @@ import re
 
 from torch import fx
 
-from ..reference.build import _wanted
-from ..reference.naming import Names, safe
-from ..reference.statements import Statement, reroll
+from ..codegen.body import wanted_name
+from ..codegen.naming import Names, safe
+from ..codegen.statements import Statement, reroll
 from .graph import arguments, meta, op_name
 from .steps import DEVICE_FORMS, DIRECT, Step, conversion, overflows_bfloat16
 
@@ -54,6 +54,12 @@ def insert_conversions(lowering) -> None:
             produced.add(target)
 
 
+def _conversion_ops(start: str, form: str) -> tuple:
+    if (start, form) in DIRECT:
+        return ("ttnn.permute",)
+    return ("ttnn.from_torch",) if form in DEVICE_FORMS else ("ttnn.to_torch",)
+
+
 BEYOND_BFLOAT16 = "float32's minimum/maximum would round to -inf/inf in bfloat16 (NaN softmax rows): clamped"
 
 
@@ -77,12 +83,6 @@ def _flat(values):
             yield from _flat(value)
         else:
             yield value
-
-
-def _conversion_ops(start: str, form: str) -> tuple:
-    if (start, form) in DIRECT:
-        return ("ttnn.permute",)
-    return ("ttnn.from_torch",) if form in DEVICE_FORMS else ("ttnn.to_torch",)
 
 
 def _after_producer(steps: list[Step], key) -> int:
@@ -169,6 +169,8 @@ def assign_names(lowering, plan: Plan) -> None:
                 continue
             base = step.names.get(key) or wanted.of(key[0])
             suffix = step.suffix
+            if suffix and step.reads[0] in lowering.names:  # a conversion is named after what it converts
+                base = lowering.names[step.reads[0]].split("[", 1)[0]
             lowering.names[key] = names.assign(f"{base}_{suffix}" if suffix else base, position, plan.busy_until(key))
 
 
@@ -185,10 +187,12 @@ class Wanted:
             return self.cache[node]
         self.cache[node] = "value"  # cycles cannot happen in a DAG; this guards odd graphs
         position = self.position.get(node)
-        if position is None:
+        if node in self.lowering.inputs:  # a converted input is named after its parameter, not its fx node
+            name = safe(self.lowering.inputs[node].split("[", 1)[0])
+        elif position is None:
             name = safe(node.name)
         else:
-            name = _wanted(self.lowering.builder, self.lowering.items, position)
+            name = wanted_name(self.lowering.builder, self.lowering.items, position)
             if name.strip("_") == op_name(node).strip("_"):  # no name in the source: borrow a neighbour's
                 name = self.borrowed(node) or name
         self.cache[node] = name
@@ -207,9 +211,14 @@ class Wanted:
         return None
 
 
-def render(lowering, plan: Plan) -> list[Statement]:
+def render(lowering, plan: Plan, only=None, skip=()) -> list[Statement]:
+    """Statements of the steps at `only` (all by default) except those at `skip`; a value made by a skipped step
+    is an argument here, never deallocated."""
     statements = []
+    skipped = {key for i in skip for key in lowering.steps[i].outputs}
     for position, step in enumerate(lowering.steps):
+        if position in skip or (only is not None and position not in only):
+            continue
         lowering.at = step
         lowering.builder.current = {node: lowering.names[(node, form)] for node, form in step.reads}
         text = step.render()
@@ -220,7 +229,8 @@ def render(lowering, plan: Plan) -> list[Statement]:
             targets = [targets[0] + ","]
         statements.append(Statement(targets, text, call=step.call))
         for key in plan.deallocate_after.get(position, []):
-            statements.append(Statement([], f"ttnn.deallocate({lowering.names[key]})"))
+            if key not in skipped and only is None:
+                statements.append(Statement([], f"ttnn.deallocate({lowering.names[key]})"))
     return statements
 
 
@@ -250,7 +260,7 @@ def _bytes(key) -> int:
     value = meta(node)
     if value is None or form not in DEVICE_FORMS:
         return 0
-    dims = [d if isinstance(d, int) else 32 for d in value.shape] or [1]
+    dims = [_captured(d) for d in value.shape] or [1]
     if form == "ids":
         return math.prod(dims) * 4
     rows = math.prod(dims[:-1]) if len(dims) > 1 else 1
@@ -259,5 +269,14 @@ def _bytes(key) -> int:
     return batch * (-(-height // 32) * 32) * (-(-dims[-1] // 32) * 32) * 2
 
 
+def _captured(size) -> int:
+    """A dim at the captured inputs' shapes: a run-time size by its value in the captured forward."""
+    if isinstance(size, int):
+        return size
+    hint = getattr(size.node, "hint", None)
+    return hint if isinstance(hint, int) else 32
+
+
 def loops(lowering, statements: list[Statement]) -> list[Statement]:
-    return reroll(statements, lowering.context.list_lengths(lowering.call), set(lowering.names.values()))
+    taken = set(lowering.names.values()) | lowering.context.function_names  # a loop variable must not hide one
+    return reroll(statements, lowering.context.list_lengths(lowering.call), taken)

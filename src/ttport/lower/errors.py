@@ -6,7 +6,7 @@ from __future__ import annotations
 from torch import fx
 
 from ..capture.identity import op_name
-from ..reference.naming import frames
+from ..codegen.naming import frames
 
 WHAT_TO_DO = (
     "ttport.lower has no way to express this construct; rewrite that line of the model with ops "

@@ -10,11 +10,11 @@ from torch import fx
 
 from ..capture.bind import is_symbolic
 from ..capture.tree import ModuleCall
+from ..codegen.body import expression, live_items, reads_of
+from ..codegen.builder import FunctionBuilder, Item, parameter_expression
+from ..codegen.expr import Expr, literal
+from ..codegen.statements import Statement
 from ..ported import Fallback, InputSpec
-from ..reference.build import _expression, _live, _reads
-from ..reference.emit import FunctionBuilder, Item, parameter_expression
-from ..reference.expr import Expr, literal
-from ..reference.statements import Statement
 from .errors import LoweringError, internal
 from .fusions import FUSIONS
 from .graph import arguments, meta, op_name, same_shape
@@ -68,6 +68,7 @@ class LoweredCall:
     inline: bool = False  # an activation wrapper: callers emit its op in place of the call
     uses_parameters: bool = False
     takes_device: bool = False  # no device tensor to take the device from: a `device` keyword (tt-metal's way)
+    preparation: str = ""  # prepare_inputs(<inputs>, *, device) -> this function's arguments (prepare.py), or ""
     text: str = ""
     peak_bytes: int = 0
 
@@ -101,8 +102,8 @@ class Lowering:
             else:
                 items.append(item)
         self.outputs = [self.resolve(n) for _, n in self.call.outputs if n is not None]
-        reads = [_reads(self.builder, item) for item in items]
-        live = _live(self.builder, items, reads, self.outputs)
+        reads = [reads_of(self.builder, item) for item in items]
+        live = live_items(self.builder, items, reads, self.outputs)
         self.items: list[Item] = [item for item, keep in zip(items, live) if keep]
         self.reads = [r for r, keep in zip(reads, live) if keep]
         self.users: dict[fx.Node, list[Item]] = {}
@@ -161,7 +162,7 @@ class Lowering:
     def sources(self, node: fx.Node) -> list[fx.Node]:
         """The tensors an op reads (identities read through), parameters and sizes left out."""
         resolved = (self.resolve(v) for v in node.all_input_nodes)
-        return [v for v in resolved if v.op != "get_attr" and not is_symbolic(v)]
+        return [v for v in resolved if (v.op != "get_attr" or v in self.inputs) and not is_symbolic(v)]
 
     def place(self, node: fx.Node) -> None:
         op = op_name(node)
@@ -208,7 +209,7 @@ class Lowering:
 
     # -- parameters ---------------------------------------------------------------------------------------------------
     def is_parameter(self, value) -> bool:
-        return isinstance(value, fx.Node) and value.op == "get_attr"
+        return isinstance(value, fx.Node) and value.op == "get_attr" and value not in self.inputs  # not an argument
 
     def is_linear_parameter(self, node: fx.Node) -> bool:
         relative = self.context.relative_attribute(node.target, self.call.path)
@@ -254,7 +255,8 @@ class Lowering:
         """A constant as source; ints and floats take a configuration name when one matches."""
         if isinstance(value, (list, tuple)):
             return "[" + ", ".join(self.literal(v) for v in value) + "]"
-        named = self.builder.config_name(value) if isinstance(value, (int, float)) else None
+        at = self.at.outputs[0][0] if isinstance(self.at, Step) and self.at.outputs else self.at
+        named = self.builder.config_name(value, at if isinstance(at, fx.Node) else None)
         return named or literal(value)
 
     def size_text(self, size) -> str:
@@ -263,6 +265,8 @@ class Lowering:
     def offset_text(self, size, offset) -> str:
         if offset is None:
             return self.size_text(size)
+        if isinstance(offset, fx.Node):  # a run-time size (x[:, :sequence_length]), by its size name
+            return self.builder.value(offset).text
         if offset >= 0:
             return str(offset)
         if isinstance(size, int):
@@ -301,13 +305,14 @@ class Lowering:
                     f"fallback: aten.{op} runs in torch on host ({self.fallback_reason[node]}); "
                     "ttnn.to_torch -> torch -> ttnn.from_torch"
                 )
-            return Step([(node, "host")], reads, lambda: _expression(self.builder, node).text, comment)
+            return Step([(node, "host")], reads, lambda: expression(self.builder, node).text, comment)
         if op == "getitem":
             parent = (sources[0], form)
             return Step([(node, form)], [parent], lambda: f"{self.name_of(parent)}[{node.args[1]}]")
         rule = RULES[op]
         reads = [(s, self.read_form(node, self.argument_of(node, s), rule)) for s in sources]
-        step = Step([(node, form)], reads, lambda: rule.render(Render(self, node, rule)), device_ops=(rule.call,))
+        device_ops = (rule.call,) + (("ttnn.from_torch",) if rule.uploads else ())
+        step = Step([(node, form)], reads, lambda: rule.render(Render(self, node, rule)), device_ops=device_ops)
         if rule.alias and sources:
             step.shares = {(node, form): (sources[0], form)}
         return step
@@ -326,8 +331,9 @@ class Lowering:
     def argument_of(self, node: fx.Node, source: fx.Node) -> str:
         """The argument of `node` that reads `source` (read through identities: `0 + x` is x)."""
         for name, value in arguments(node).items():
-            if isinstance(value, fx.Node) and value.op != "get_attr" and self.resolve(value) is source:
-                return name
+            for item in value if isinstance(value, (list, tuple)) else [value]:  # a list of tensors (index's)
+                if isinstance(item, fx.Node) and item.op != "get_attr" and self.resolve(item) is source:
+                    return name
         return ""
 
     def call_step(self, item: Item) -> Step:
@@ -368,7 +374,7 @@ def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bo
 
 
 def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
-    from . import emit
+    from . import emit, prepare
 
     lowering.child_kinds = []
     lowering.takes_device = False
@@ -393,15 +399,22 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     emit.insert_conversions(lowering)
     plan = emit.Plan(lowering)
     emit.assign_names(lowering, plan)
-    statements = emit.render(lowering, plan)
-    statements = _prelude(lowering, statements) + statements
+    moved = prepare.hoisted(lowering, plan) if not call.path else []
+    body = emit.render(lowering, plan, only=set(moved)) if moved else []
+    returned = [lowering.names[key] for key in prepare.exports(lowering, moved)]
+    prepare.rename_exports(lowering, moved)  # the forward's argument is "attention_mask", not "..._device"
+    statements = emit.render(lowering, plan, skip=moved)
+    kept_steps = [s for i, s in enumerate(lowering.steps) if i not in moved]
+    statements = _prelude(lowering, statements, kept_steps) + statements
     statements = emit.loops(lowering, statements)
+    specs, params = _input_specs(lowering), list(lowering.params)  # what the module is called with
+    preparation = _preparation(lowering, moved, body, returned, statements) if moved else ""
     output_fresh = [_fresh(lowering, plan, key) for key in lowering.output_keys]
     result = LoweredCall(
         kind=kind_name,
         steps=lowering.steps,
-        inputs=_input_specs(lowering),
-        params=lowering.params,
+        inputs=specs,
+        params=params,
         kwargs=dict(lowering.builder.kwargs),
         output_keys=lowering.output_keys,
         output_fresh=output_fresh,
@@ -414,6 +427,7 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     )
     result.inline = _is_activation(lowering)
     result.output_names = [lowering.names[k].split("[", 1)[0] for k in lowering.output_keys]
+    result.preparation = preparation
     result.text = _function_text(lowering, statements, kind_name)
     result.peak_bytes = emit.peak_bytes(lowering, plan)
     return result
@@ -472,18 +486,37 @@ def _is_activation(lowering: Lowering) -> bool:
 ACTIVATIONS = {"ttnn.gelu", "ttnn.relu", "ttnn.silu", "ttnn.tanh", "ttnn.sigmoid"}
 
 
-def _prelude(lowering: Lowering, statements: list[Statement]) -> list[Statement]:
+def _preparation(lowering: Lowering, moved: list[int], body, returned: list[str], statements) -> str:
+    """prepare_inputs' text; the function's parameters become what it returns (the inputs still read, then the
+    prepared values)."""
+    from . import prepare
+
+    sizes = [Statement([name], text) for name, text in lowering.builder.prelude.items()]
+    root_text = "\n".join(line for statement in statements for line in statement.lines())
+    root_text += "\n" + " ".join(lowering.names[key] for key in lowering.output_keys)
+    kept = [name for name in lowering.params if re.search(rf"\b{re.escape(name)}\b", root_text)]
+    text = prepare.function_text(list(lowering.params), body, _kept(sizes, body, []), kept + returned)
+    lowering.params = kept + [lowering.names[key] for key in prepare.exports(lowering, moved)]
+    return text
+
+
+def _prelude(lowering: Lowering, statements: list[Statement], steps: list) -> list[Statement]:
     """Sizes and the device read up front, each kept only if something after it reads it (a fused or lowered op
     may no longer need a size the torch code used)."""
     prelude = [Statement([name], text) for name, text in lowering.builder.prelude.items()]
-    if _needs_device(lowering):
+    if _needs_device(lowering, steps):
         source = _device_source(lowering)
         if source is None:  # every input is on host and no parameter is read here: the caller passes the device
             lowering.takes_device = True
         else:
             prelude.append(Statement(["device"], source))
+    return _kept(prelude, statements, [lowering.names[key] for key in lowering.output_keys])
+
+
+def _kept(prelude: list[Statement], statements: list[Statement], returned: list[str]) -> list[Statement]:
+    """The prelude statements something after them reads (the statements, the returned names, a later size)."""
     readers = "\n".join(line for statement in statements for line in statement.lines())
-    readers += "\n" + " ".join(lowering.names[key] for key in lowering.output_keys)  # the return line
+    readers += "\n" + " ".join(returned)  # the return line
     kept = []
     for statement in reversed(prelude):
         if re.search(rf"\b{re.escape(statement.targets[0])}\b", readers):
@@ -492,14 +525,13 @@ def _prelude(lowering: Lowering, statements: list[Statement]) -> list[Statement]
     return kept[::-1]
 
 
-NEEDS_DEVICE = {"ttnn.conv2d", "ttnn.conv1d"}  # calls that take device=device besides uploads
+NEEDS_DEVICE = {"ttnn.from_torch", "ttnn.conv2d", "ttnn.conv1d"}  # calls that take device=device
 
 
-def _needs_device(lowering: Lowering) -> bool:
+def _needs_device(lowering: Lowering, steps: list) -> bool:
     """A host value goes to the device here, or a callee takes the device as a keyword."""
-    uploads = any("from_torch" in "".join(s.device_ops) for s in lowering.steps)
-    uploads = uploads or any(op in NEEDS_DEVICE for s in lowering.steps for op in s.device_ops)
-    return uploads or any(lowering.ports[s.call_key].takes_device for s in lowering.steps if s.call_key)
+    uploads = any(op in NEEDS_DEVICE for s in steps for op in s.device_ops)
+    return uploads or any(lowering.ports[s.call_key].takes_device for s in steps if s.call_key)
 
 
 def _device_source(lowering: Lowering) -> str | None:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from ..capture import Captured
 from ..capture.tree import ModuleCall
-from ..emu.device import GRID, L1_BYTES_PER_CORE, L1_RESERVED_BYTES
+from ..codegen.canonical import canonical
+from ..codegen.context import Context
+from ..codegen.format import format_source
 from ..ported import KindPort, LoweredModel
-from ..reference.context import Context
-from ..reference.generate import Generated, format_source
+from ..reference.generate import Generated
 from .errors import WHAT_TO_DO, LoweringError
 from .function import LoweredCall, lower_call
+from .memory_plan import MemoryPlan, model_inputs
 from .parameters import WEIGHTS_DTYPES, by_class, parameters_source
-
-# Activations go to L1 when the planned peak (captured shapes) takes at most this share of the device's L1:
-# the rest is left to the ops' circular buffers and to larger inputs than the captured ones.
-L1_HEADROOM = 0.5
-L1_CAPACITY = GRID.x * GRID.y * (L1_BYTES_PER_CORE - L1_RESERVED_BYTES)
 
 # Kind name fragment -> the tt/ file it goes to (first match).
 GROUPS = (
@@ -40,11 +39,11 @@ def lower(captured: Captured, generated: Generated, *, weights: str = "bf16") ->
     if weights not in WEIGHTS_DTYPES:
         raise ValueError(f"weights must be one of {sorted(WEIGHTS_DTYPES)}, got {weights!r}")
     ports = _lower_calls(captured, generated, l1=False)
-    l1 = ports[captured.root.key].peak_bytes <= L1_HEADROOM * L1_CAPACITY
-    if l1:
+    plan = MemoryPlan(model_inputs(captured.inputs), ports[captured.root.key].peak_bytes)
+    if plan.l1:
         ports = _lower_calls(captured, generated, l1=True)
     try:
-        return _model(captured, generated, ports, weights, l1)
+        return _model(captured, generated, ports, weights, plan)
     except LoweringError:
         raise
     except Exception as exc:  # assembling kinds and parameters.py: name the stage rather than a bare KeyError
@@ -58,6 +57,7 @@ def _lower_calls(captured: Captured, generated: Generated, *, l1: bool) -> dict[
     context = Context(captured)
     context.function_names = {kind.name for kind in generated.kinds}
     ports: dict[str, LoweredCall] = {}
+    variants: dict[str, list[tuple[str, str]]] = {}  # reference kind -> (canonical code, TTNN function name)
     for call in _post_order(captured.root):
         kind = generated.by_call.get(call.key)
         if kind is None:
@@ -65,8 +65,32 @@ def _lower_calls(captured: Captured, generated: Generated, *, l1: bool) -> dict[
                 f"{call.path or '<root>'} ({call.cls.__name__}): the functional reference has no function for this "
                 "module call; regenerate the reference from the same capture (ttport.reference.generate)"
             )
-        ports[call.key] = lower_call(call, context, ports, kind.name, l1=l1)
+        port = lower_call(call, context, ports, kind.name, l1=l1)
+        ports[call.key] = _as_variant(port, variants.setdefault(kind.name, []), context)
     return ports
+
+
+def _as_variant(port: LoweredCall, known: list[tuple[str, str]], context: Context) -> LoweredCall:
+    """Instances of one kind share its TTNN function when their code is equal up to local names; an instance
+    whose code really differs (a fusion applies to it only, shapes that change the memory plan) gets a variant,
+    `<kind>_2`, which its caller's code calls by name (callers are lowered after their callees)."""
+    code = canonical(port.text)
+    name = next((variant for text, variant in known if text == code), None)
+    if name is None:
+        name = port.kind if not known else _unused(port.kind, context.function_names)
+        known.append((code, name))
+        context.function_names.add(name)
+    if name != port.kind:
+        port.text = re.sub(rf"^def {re.escape(port.kind)}\(", f"def {name}(", port.text, count=1, flags=re.M)
+        port.kind = name
+    return port
+
+
+def _unused(base: str, taken: set[str]) -> str:
+    n = 2
+    while f"{base}_{n}" in taken:
+        n += 1
+    return f"{base}_{n}"
 
 
 def _post_order(call: ModuleCall):
@@ -76,7 +100,7 @@ def _post_order(call: ModuleCall):
         yield call
 
 
-def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, l1: bool) -> LoweredModel:
+def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, plan: MemoryPlan) -> LoweredModel:
     preparations, fused = {}, {}
     for port in ports.values():
         preparations.update(port.preparations)
@@ -84,31 +108,38 @@ def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, l1:
     classes = by_class(captured.model, preparations, fused)
     source, preprocessors = parameters_source(classes, weights)
     kinds = []
-    for kind in generated.kinds:
-        first = ports[kind.calls[0].key]
-        for call in kind.calls[1:]:
-            if ports[call.key].text != first.text:
-                raise LoweringError(
-                    f"{kind.name}: module {call.path or '<root>'} lowers differently from {kind.calls[0].path}; "
-                    "instances of one kind must share one TTNN function (a fusion applies to one and not the other)"
-                )
-        instances = {call.path: dict(ports[call.key].kwargs) for call in kind.calls}
-        fallbacks = list(dict.fromkeys(f for call in kind.calls for f in ports[call.key].fallbacks))
+    for kind, calls in _variants(generated, ports):
+        first = ports[calls[0].key]
+        instances = {call.path: dict(ports[call.key].kwargs) for call in calls}
+        fallbacks = list(dict.fromkeys(f for call in calls for f in ports[call.key].fallbacks))
         kinds.append(
             KindPort(
-                name=kind.name,
+                name=first.kind,
                 group="model" if kind is generated.top else _group(kind.name),
-                source=format_source(_memory_note(first, l1) + first.text),
+                source=format_source(_source(first, plan, kind is generated.top)),
                 inputs=first.inputs,
                 preprocessor=preprocessors.get(kind.cls, ""),
                 calls=first.calls,
                 fallbacks=fallbacks,
                 config=dict(first.kwargs),
                 instances=instances,
+                keys=[call.key for call in calls],
+                prepare_inputs=bool(first.preparation),
             )
         )
     _untangle_groups(kinds)
-    return LoweredModel(generated.model_name, kinds, generated.source, format_source(source), weights)
+    lowered = LoweredModel(generated.model_name, kinds, generated.source, format_source(source), weights)
+    lowered.memory_plan = plan.statement()
+    return lowered
+
+
+def _variants(generated: Generated, ports: dict[str, LoweredCall]):
+    """(reference kind, its calls) per TTNN function, variants right after their kind (callees before callers)."""
+    for kind in generated.kinds:
+        groups: dict[str, list[ModuleCall]] = {}
+        for call in kind.calls:
+            groups.setdefault(ports[call.key].kind, []).append(call)
+        yield from ((kind, calls) for calls in groups.values())
 
 
 def _untangle_groups(kinds: list[KindPort]) -> None:
@@ -144,15 +175,15 @@ def _group_cycle(kinds: list[KindPort]) -> set[str]:
     return set()
 
 
-def _memory_note(port: LoweredCall, l1: bool) -> str:
-    """One line on where this function's activations live and why (planned for the captured shapes)."""
-    if not port.peak_bytes:
-        return ""
-    where = "L1" if l1 else "DRAM (the model's planned peak does not fit L1 with headroom)"
-    return (
-        f"# activations in {where}: planned peak {port.peak_bytes / 1024:.0f} KiB at the captured shapes "
-        f"(L1: {L1_CAPACITY / 2**20:.0f} MiB)\n"
-    )
+def _source(port: LoweredCall, plan: MemoryPlan, top: bool) -> str:
+    """prepare_inputs (the top function's, if any), the memory note, the function."""
+    preparation = port.preparation + "\n\n" if port.preparation else ""
+    return preparation + _memory_note(port, plan, top) + port.text
+
+
+def _memory_note(port: LoweredCall, plan: MemoryPlan, top: bool) -> str:
+    """One line on where this function's activations live and the shapes that was planned for."""
+    return plan.note(port.peak_bytes, top) if port.peak_bytes else ""
 
 
 def _group(name: str) -> str:

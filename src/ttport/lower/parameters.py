@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import torch
 
-from ..reference.naming import snake
+from ..codegen.naming import snake
 from .errors import LoweringError
 from .rules_conv import PREPARATIONS as CONV_PREPARATIONS
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sympy
 from torch import fx
 
-from ..reference.arguments import Arguments
+from ..codegen.arguments import Arguments
 from .graph import arguments, shape
 from .rules import permutation, slice_range
+from .steps import overflows_bfloat16
 
 L1 = "ttnn.L1_MEMORY_CONFIG"
 
@@ -28,7 +29,12 @@ class Render:
         return self.lowering.tensor_text(value, form, preparation)
 
     def t_or_p(self, name: str) -> str:
-        return self.t(name) if isinstance(self.values.get(name), fx.Node) else self.p(name)
+        value = self.values.get(name)
+        if isinstance(value, fx.Node):
+            return self.t(name)
+        if overflows_bfloat16(value):  # float32's min/max (a mask fill): the device holds bfloat16's
+            return "torch.finfo(torch.bfloat16).min" if value < 0 else "torch.finfo(torch.bfloat16).max"
+        return self.p(name)
 
     def tensors(self, name: str) -> str:
         return "[" + ", ".join(self.lowering.tensor_text(v, "tile", "tile") for v in self.values[name]) + "]"
@@ -53,11 +59,25 @@ class Render:
         source = shape(self.values["self"])
         dim, start, end = slice_range(self.node)
         starts = ["0"] * len(source)
-        ends = [self.lowering.size_text(d) for d in source]
-        starts[dim] = self.lowering.offset_text(source[dim], start)
+        ends = [self._dim_text(d) for d in range(len(source))]
+        starts[dim] = self._offset_text(dim, start)
         if end is not None:
-            ends[dim] = self.lowering.offset_text(source[dim], end)
+            ends[dim] = self._offset_text(dim, end)
         return "[" + ", ".join(starts) + "]", "[" + ", ".join(ends) + "]"
+
+    def _dim_text(self, dim: int) -> str:
+        """A dim of the sliced tensor: its int or size name, else read off the tensor (a size derived from another
+        function's input, such as Wav2Vec2's conv output length, has no name here)."""
+        try:
+            return self.lowering.size_text(shape(self.values["self"])[dim])
+        except ValueError:
+            return f"{self.t('self')}.shape[{dim}]"
+
+    def _offset_text(self, dim: int, offset) -> str:
+        size = shape(self.values["self"])[dim]
+        if offset is None or isinstance(offset, fx.Node) or offset >= 0 or isinstance(size, int):  # node: a size
+            return self.lowering.offset_text(size, offset)
+        return f"{self._dim_text(dim)} - {-offset}"
 
     def call(self, name: str, parts: list[str], memory: bool = True) -> str:
         if memory and self.lowering.l1:
@@ -74,6 +94,9 @@ def size_text(lowering, size) -> str:
     for symbol in expr.free_symbols:
         name = lowering.builder.context.symbol_names.get(symbol)
         if name is None or not lowering.builder.define_size(name, symbol):
-            raise ValueError(f"size {expr} is not expressible from this function's inputs")
+            spelled = lowering.builder.spell(expr)  # over the inputs' dims: Swin's windows are batch * 4
+            if spelled is None:
+                raise ValueError(f"size {expr} is not expressible from this function's inputs")
+            return spelled.text
         names[symbol] = sympy.Symbol(name)
     return str(expr.subs(names))

@@ -17,6 +17,7 @@ class Rule:
     alias: bool = False  # the output may share the input's buffer (reshape): never deallocate the input for it
     keeps_form: bool = False  # output form = first input's form (reshape of ids stays ids)
     output_form: str = "tile"  # the form the op produces (convs and pools: channels-last "nhwc", rules_conv.py)
+    uploads: bool = False  # its text moves a host value to the device itself (it reads `device`)
 
 
 def call(name: str, *positional: str, keywords: tuple = (), memory: bool = True):

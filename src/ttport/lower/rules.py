@@ -12,12 +12,13 @@ import math
 
 from torch import fx
 
+from ..capture.bind import is_symbolic
 from ..capture.identity import MAX_INDEX
 from .graph import arguments, is_float, shape
 from .rule import Rule
 from .rule import call as _call
 from .rules_compute import COMPUTE
-from .rules_conv import conv_rules
+from .rules_conv import CONV
 from .rules_movement import MOVEMENT
 
 
@@ -41,6 +42,20 @@ def _linear_weight_is_parameter(node, context):
     if not (isinstance(weight, fx.Node) and weight.op == "get_attr" and context.is_linear_parameter(weight)):
         return "the weight is not an nn.Linear parameter"
     return None
+
+
+def _matmul(r):
+    """a @ b where torch broadcasts a batch dim of size 1 (multi-query attention's one key head): ttnn.matmul wants
+    b's batch dims all 1 or equal to a's, so the size-1 side is repeated along that dim first (ttnn.concat)."""
+    a, b = shape(r.values["self"]), shape(r.values["other"])
+    operands = {"self": r.t("self"), "other": r.t("other")}
+    if len(a) == len(b) > 2:
+        for dim, (x, y) in enumerate(zip(a[:-2], b[:-2])):
+            small = "other" if str(y) == "1" and str(x) != "1" else "self" if str(x) == "1" and str(y) != "1" else ""
+            if small and not all(str(d) == "1" for d in (b if small == "other" else a)[:-2]):
+                copies = r.lowering.size_text(x if small == "other" else y)
+                operands[small] = r.call("ttnn.concat", [f"[{operands[small]}] * {copies}", f"dim={dim}"], False)
+    return r.call("ttnn.matmul", [operands["self"], operands["other"]])
 
 
 def _addmm(r):
@@ -107,8 +122,10 @@ def _slice(r):
 
 def _slice_when(node, _context):
     values = arguments(node)
-    if any(isinstance(values.get(k), fx.Node) for k in ("start", "end", "step")):
-        return "a bound computed at run time"
+    if isinstance(values.get("step"), fx.Node):
+        return "a step computed at run time"
+    if any(isinstance(values.get(k), fx.Node) and not is_symbolic(values[k]) for k in ("start", "end")):
+        return "a bound computed from tensor values"
     return None if (values.get("step") or 1) > 0 else "a negative step"
 
 
@@ -201,7 +218,7 @@ RULES: dict[str, Rule] = {
         when=_linear_weight_is_parameter,
     ),
     "addmm": Rule("ttnn.linear", _addmm, weights={"mat2": "matrix", "self": "linear_bias"}, when=_addmm_when),
-    "matmul": Rule("ttnn.matmul", _call("ttnn.matmul", "self", "other"), weights={"other": "matrix"}),
+    "matmul": Rule("ttnn.matmul", _matmul, weights={"other": "matrix"}),
     "mm": Rule("ttnn.matmul", _call("ttnn.matmul", "self", "mat2"), weights={"mat2": "matrix"}),
     "bmm": Rule("ttnn.matmul", _call("ttnn.matmul", "self", "mat2")),
     "add": Rule("ttnn.add", _binary("ttnn.add"), when=_unit_alpha),
@@ -240,7 +257,7 @@ RULES: dict[str, Rule] = {
 }
 
 
-RULES.update(conv_rules(Rule))  # convolutions, pooling, batch norm, resize: rules_conv.py
+RULES.update(CONV)  # convolutions, pooling, batch norm, resize: rules_conv.py
 
 
 def _times_one(node, _context):

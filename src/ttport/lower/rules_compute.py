@@ -10,20 +10,10 @@ from torch import fx
 from .graph import arguments, op_name, shape
 from .rule import Rule
 from .rules_movement import size
-from .steps import overflows_bfloat16
 
 # Ops whose result shares its input's storage: an in-place update of one changes the other.
 VIEWS = {"view", "reshape", "_unsafe_view", "flatten", "unsqueeze", "squeeze", "slice", "select", "permute"}
 VIEWS |= {"transpose", "t", "expand", "split", "chunk", "unbind", "getitem", "alias", "as_strided", "narrow"}
-BFLOAT16_LIMIT = {-1: "torch.finfo(torch.bfloat16).min", 1: "torch.finfo(torch.bfloat16).max"}
-
-
-def _scalar(r, name: str) -> str:
-    """A scalar argument as source; float32's min/max (mask fills) as bfloat16's, which the device can hold."""
-    value = r.values.get(name)
-    if overflows_bfloat16(value):
-        return BFLOAT16_LIMIT[1 if value > 0 else -1]
-    return r.p(name)
 
 
 def _scaled(r, text: str, factor) -> str:
@@ -43,7 +33,7 @@ def _baddbmm(r):
 
 def _masked_fill(r):
     """x.masked_fill(mask, v) = where(mask, v, x)."""
-    return r.call("ttnn.where", [r.t("mask"), _scalar(r, "value"), r.t("self")])
+    return r.call("ttnn.where", [r.t("mask"), r.t_or_p("value"), r.t("self")])
 
 
 def _scalar_value(node, _context):

@@ -10,16 +10,19 @@ meets torch's NCHW layout (a function's input and output, an op with no channels
     max_pool2d / avg_pool2d  ttnn.max_pool2d / ttnn.avg_pool2d, TILE output, reshaped to NHWC
     adaptive_avg_pool2d      ttnn.global_avg_pool2d for (1, 1), else ttnn.adaptive_avg_pool2d
     batch_norm (eval)        channels-last: x * scale + shift (scale, shift prepared per channel from the
-                             running statistics); NCHW: ttnn.batch_norm
+                             running statistics)
     upsample_nearest2d / upsample_bilinear2d   ttnn.upsample
     flatten / view of a [N, C, 1, 1] channels-last value   a reshape of [N, 1, 1, C] (same element order)
 """
 
 from __future__ import annotations
 
+import math
+
 from torch import fx
 
 from .graph import arguments, shape, static_shape
+from .rule import Rule
 
 NHWC = "nhwc"
 TO_NHWC = (0, 2, 3, 1)
@@ -33,10 +36,32 @@ def _is_parameter(value) -> bool:
     return isinstance(value, fx.Node) and value.op == "get_attr"
 
 
-def _nhwc_dims(r, node) -> str:
-    """[N, H, W, C] of an NCHW node: sizes as ints (a spatial size is no configuration value), symbols by name."""
-    n, c, h, w = shape(node)
-    return "[" + ", ".join(str(d) if isinstance(d, int) else r.lowering.size_text(d) for d in (n, h, w, c)) + "]"
+def out_size(size: str, kernel: int, stride: int, before: int, after: int, dilation: int, ceil: bool = False) -> str:
+    """A sliding window's output size as source, from the input size's source: (size + pads - reach) // stride + 1,
+    so instances of one module kind at different image sizes share one function."""
+    offset = before + after - dilation * (kernel - 1) - 1
+    if ceil:
+        offset += stride - 1
+    if stride == 1:
+        return _plus(size, offset + 1)
+    return f"({_plus(size, offset)}) // {stride} + 1"
+
+
+def _plus(text: str, offset: int) -> str:
+    return text if offset == 0 else f"{text} + {offset}" if offset > 0 else f"{text} - {-offset}"
+
+
+def _window_dims(x: str, channels: str, g: dict, ceil: bool = False) -> str:
+    """[N, OH, OW, C] of a window op over the NHWC value `x`."""
+    top, bottom, left, right = _four(g["padding"])
+    (kh, kw), (sh, sw), (dh, dw) = g["kernel"], g["stride"], g["dilation"]
+    height = out_size(f"{x}.shape[1]", kh, sh, top, bottom, dh, ceil)
+    width = out_size(f"{x}.shape[2]", kw, sw, left, right, dw, ceil)
+    return f"[{x}.shape[0], {height}, {width}, {channels}]"
+
+
+def _four(padding: tuple) -> tuple:
+    return (padding[0], padding[0], padding[1], padding[1]) if len(padding) == 2 else tuple(padding)
 
 
 def _ints(value, count: int) -> tuple:
@@ -84,26 +109,37 @@ def _conv_when(node, _context):
 
 def _conv2d(r) -> str:
     g = conv_geometry(r.node)
-    x = r.t("input")
-    weight = f"ttnn.from_torch({r.t('weight')}, dtype=ttnn.bfloat16)"
+    x, w = r.t("input"), r.t("weight")
+    weight = f"ttnn.from_torch({w}, dtype=ttnn.bfloat16)"
     parts = [f"input_tensor={x}", f"weight_tensor={weight}"]
     if r.given("bias"):
         parts.append(f"bias_tensor=ttnn.from_torch({r.t('bias')}, dtype=ttnn.bfloat16)")
     parts += [
         "device=device",
-        f"in_channels={g['in_channels']}",
-        f"out_channels={g['out_channels']}",
+        f"in_channels={x}.shape[3]",
+        f"out_channels={w}.shape[0]",
         f"batch_size={x}.shape[0]",
         f"input_height={x}.shape[1]",
         f"input_width={x}.shape[2]",
-        f"kernel_size={g['kernel']}",
-        f"stride={g['stride']}",
-        f"padding={g['padding']}",
-        f"dilation={g['dilation']}",
+        *_window_parts(r.node, w, g),
         f"groups={g['groups']}",
         f"conv_config={_conv_config(r)}",
     ]
-    return f"ttnn.reshape({_with_memory(r, 'ttnn.conv2d', parts)}, {_nhwc_dims(r, r.node)})"
+    dims = _window_dims(x, f"{w}.shape[0]", g)
+    if arguments(r.node).get("padding") == "same":  # stride 1: the output keeps the input's size
+        dims = f"[{x}.shape[0], {x}.shape[1], {x}.shape[2], {w}.shape[0]]"
+    return f"ttnn.reshape({_with_memory(r, 'ttnn.conv2d', parts)}, {dims})"
+
+
+def _window_parts(node: fx.Node, w: str, g: dict) -> list[str]:
+    """kernel_size, stride, padding, dilation; 'same' padding is written from the weight's kernel, as the torch
+    source that instances of one module kind share does not fix the kernel (EfficientNet's 3x3 and 5x5)."""
+    kernel, padding = str(g["kernel"]), str(g["padding"])
+    if arguments(node).get("padding") == "same":
+        dh, dw = g["dilation"]
+        kernel = f"({w}.shape[2], {w}.shape[3])"
+        padding = f"({dh} * ({w}.shape[2] - 1) // 2, {dw} * ({w}.shape[3] - 1) // 2)"
+    return [f"kernel_size={kernel}", f"stride={g['stride']}", f"padding={padding}", f"dilation={g['dilation']}"]
 
 
 def _conv_config(r) -> str:
@@ -129,25 +165,23 @@ def _conv1d_when(node, _context):
 def _conv1d(r) -> str:
     """NCL -> [N, 1, L, C] -> ttnn.conv1d -> [1, 1, N*OL, OC] -> NCL."""
     values = arguments(r.node)
-    n, c, length = shape(values["input"])
-    out_channels, _, kernel = shape(values["weight"])
-    size = r.lowering.size_text
-    x = r.t("input")
-    nlc = f"ttnn.reshape(ttnn.permute({x}, (0, 2, 1)), [{size(n)}, 1, {size(length)}, {c}])"
-    weight = f"ttnn.from_torch({r.t('weight')}.unsqueeze(2), dtype=ttnn.bfloat16)"
+    kernel = shape(values["weight"])[2]
+    x, w = r.t("input"), r.t("weight")
+    nlc = f"ttnn.reshape(ttnn.permute({x}, (0, 2, 1)), [{x}.shape[0], 1, {x}.shape[2], {x}.shape[1]])"
+    weight = f"ttnn.from_torch({w}.unsqueeze(2), dtype=ttnn.bfloat16)"
     parts = [f"input_tensor={nlc}", f"weight_tensor={weight}"]
     if r.given("bias"):
         parts.append(f"bias_tensor=ttnn.from_torch({r.t('bias')}, dtype=ttnn.bfloat16)")
     stride, padding = _ints(values.get("stride", 1), 1)[0], _ints(values.get("padding", 0), 1)[0]
     dilation = _ints(values.get("dilation", 1), 1)[0]
     parts += [
-        "device=device", f"in_channels={c}", f"out_channels={out_channels}", f"batch_size={size(n)}",
-        f"input_length={size(length)}", f"kernel_size={kernel}", f"stride={stride}", f"padding={padding}",
+        "device=device", f"in_channels={x}.shape[1]", f"out_channels={w}.shape[0]", f"batch_size={x}.shape[0]",
+        f"input_length={x}.shape[2]", f"kernel_size={kernel}", f"stride={stride}", f"padding={padding}",
         f"dilation={dilation}", f"groups={values.get('groups', 1)}", f"conv_config={_conv_config(r)}",
     ]  # fmt: skip
-    out_length = shape(r.node)[2]
+    out_length = out_size(f"{x}.shape[2]", kernel, stride, padding, padding, dilation)
     conv = _with_memory(r, "ttnn.conv1d", parts)
-    return f"ttnn.permute(ttnn.reshape({conv}, [{size(n)}, {size(out_length)}, {out_channels}]), (0, 2, 1))"
+    return f"ttnn.permute(ttnn.reshape({conv}, [{x}.shape[0], {out_length}, {w}.shape[0]]), (0, 2, 1))"
 
 
 def _pool_when(node, _context):
@@ -162,13 +196,15 @@ def _pool_when(node, _context):
 def _pool_call(r, name: str, extra: list[str]) -> str:
     values = arguments(r.node)
     x = r.t("self")
-    n, c, h, w = shape(values["self"])
     kernel = _ints(values["kernel_size"], 2)
     stride = _ints(values.get("stride") or kernel, 2)
     padding = _ints(values.get("padding", 0), 2)
-    parts = [f"{x}", f"{x}.shape[0]", f"{x}.shape[1]", f"{x}.shape[2]", f"{c}", f"{list(kernel)}"]
+    dilation = _ints(values.get("dilation", 1), 2)
+    parts = [f"{x}", f"{x}.shape[0]", f"{x}.shape[1]", f"{x}.shape[2]", f"{x}.shape[3]", f"{list(kernel)}"]
     parts += [f"{list(stride)}", f"{list(padding)}"] + extra + ["output_layout=ttnn.TILE_LAYOUT"]
-    return f"ttnn.reshape({_with_memory(r, name, parts)}, {_nhwc_dims(r, r.node)})"
+    g = {"kernel": kernel, "stride": stride, "padding": padding, "dilation": dilation}
+    dims = _window_dims(x, f"{x}.shape[3]", g, ceil=bool(values.get("ceil_mode")))
+    return f"ttnn.reshape({_with_memory(r, name, parts)}, {dims})"
 
 
 def _max_pool2d(r) -> str:
@@ -192,9 +228,9 @@ def _adaptive_avg_pool2d(r) -> str:
     size = list(_ints(values["output_size"], 2))
     if size == [1, 1]:
         return r.call("ttnn.global_avg_pool2d", [x], memory=True)
-    c = shape(values["self"])[1]
-    parts = [x, f"{x}.shape[0]", f"{x}.shape[1]", f"{x}.shape[2]", f"{c}", f"{size}"]
-    return f"ttnn.reshape({_with_memory(r, 'ttnn.adaptive_avg_pool2d', parts)}, {_nhwc_dims(r, r.node)})"
+    parts = [x, f"{x}.shape[0]", f"{x}.shape[1]", f"{x}.shape[2]", f"{x}.shape[3]", f"{size}"]
+    dims = f"[{x}.shape[0], {size[0]}, {size[1]}, {x}.shape[3]]"
+    return f"ttnn.reshape({_with_memory(r, 'ttnn.adaptive_avg_pool2d', parts)}, {dims})"
 
 
 def _batch_norm_when(node, _context):
@@ -210,15 +246,12 @@ def _batch_norm_when(node, _context):
 
 
 def _batch_norm(r) -> str:
-    """Channels-last: the per-channel affine y = x * scale + shift (eval mode); NCHW: ttnn.batch_norm."""
-    if r.lowering.form.get(r.node) == NHWC:
-        values = arguments(r.node)
-        scale = r.lowering.tensor_text(values["weight"], "tile", "bn_scale")
-        shift = r.lowering.tensor_text(values["bias"], "tile", "bn_shift")
-        return r.call("ttnn.add", [r.call("ttnn.multiply", [r.t("input"), scale], memory=False), shift])
-    parts = [r.t("input")]
-    parts += [f"{k}={r.t(k)}" for k in ("running_mean", "running_var", "weight", "bias")]
-    return r.call("ttnn.batch_norm", parts + [f"eps={r.p('eps')}"])
+    """Eval-mode batch norm on channels-last values: the per-channel affine y = x * scale + shift.
+
+    Always channels-last, even after an NCHW producer (one permute): every instance of a norm class then takes
+    the same prepared tensors, whichever function it sits in (ttnn.batch_norm would need [1, C, 1, 1] statistics
+    where the channels-last form needs [1, 1, 1, C] rows)."""
+    return r.call("ttnn.add", [r.call("ttnn.multiply", [r.t("input"), r.t("weight")], memory=False), r.t("bias")])
 
 
 def _upsample_when(node, _context):
@@ -248,6 +281,25 @@ def _upsample(mode: str):
     return render
 
 
+def _prelu_when(node, _context):
+    values = arguments(node)
+    if not _is_parameter(values["weight"]):
+        return "the slope is not a parameter"
+    channels_last = len(shape(values["self"])) in (2, 4) or math.prod(shape(values["weight"])) == 1
+    return None if channels_last else "the channel dim is neither last nor channels-last"
+
+
+def _prelu(r) -> str:
+    """prelu(x) = relu(x) - slope * relu(-x), the per-channel slope a (1, C) row over channels-last values."""
+    x = r.t("self")
+    negative = r.call(
+        "ttnn.multiply",
+        [r.call("ttnn.relu", [r.call("ttnn.neg", [x], memory=False)], memory=False), r.t("weight")],
+        memory=False,
+    )
+    return r.call("ttnn.subtract", [r.call("ttnn.relu", [x], memory=False), negative])
+
+
 def flattens_pooled(node: fx.Node, source: fx.Node) -> bool:
     """A reshape of [N, C, 1, 1] to [N, C]: the same element order as the channels-last [N, 1, 1, C]."""
     dims = shape(source)
@@ -266,10 +318,6 @@ def bn_scale(x: str) -> str:
 PREPARATIONS = {
     "conv_weight": ("{x}", "torch layout on host: ttnn.conv2d prepares it"),
     "conv_bias": ("{x}.reshape(1, 1, 1, -1)", "(1, 1, 1, OC) on host: ttnn.conv2d prepares it"),
-    "channel": (
-        "ttnn.from_torch({x}.reshape(1, -1, 1, 1), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT)",
-        "(1, C, 1, 1) for ttnn.batch_norm",
-    ),
     "bn_scale": (
         "ttnn.from_torch(" + bn_scale("{x}") + ".reshape(1, 1, 1, -1), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT)",
         "weight / sqrt(running_var + eps), (1, 1, 1, C): batch norm on channels-last values",
@@ -283,8 +331,8 @@ PREPARATIONS = {
 }
 
 
-def conv_rules(rule) -> dict:
-    """The rules above as rules.Rule entries (rule is the Rule class, passed in to keep the import one-way)."""
+def _conv_table() -> dict:
+    rule = Rule
     conv = dict(
         forms={"input": NHWC}, weights={"weight": "conv_weight", "bias": "conv_bias"}, when=_conv_when,
         output_form=NHWC,
@@ -301,11 +349,14 @@ def conv_rules(rule) -> dict:
         "avg_pool2d": rule("ttnn.avg_pool2d", _avg_pool2d, **pool),
         "adaptive_avg_pool2d": rule("ttnn.global_avg_pool2d", _adaptive_avg_pool2d, **pool),
         "batch_norm": rule(
-            "ttnn.batch_norm",
+            "ttnn.multiply",
             _batch_norm,
-            weights={"weight": "channel", "bias": "channel", "running_mean": "channel", "running_var": "channel"},
+            forms={"input": NHWC},
+            weights={"weight": "bn_scale", "bias": "bn_shift"},
             when=_batch_norm_when,
+            output_form=NHWC,
         ),
+        "prelu": rule("ttnn.relu", _prelu, weights={"weight": "tile_row"}, when=_prelu_when),
         "upsample_nearest2d": rule("ttnn.upsample", _upsample("nearest"), **upsample),
         "upsample_bilinear2d": rule("ttnn.upsample", _upsample("bilinear"), **upsample),
     }
@@ -330,15 +381,21 @@ def op_kind(node: fx.Node) -> str:
 
 
 def stays_channels_last(node: fx.Node, op: str, source_forms: list) -> bool:
-    """An element-wise op (or batch norm) on a channels-last operand stays channels-last."""
+    """An element-wise op (or batch norm) on a channels-last operand stays channels-last; a 4-D PReLU always runs
+    channels-last (its per-channel slope broadcasts over the last dim)."""
+    if op == "prelu":
+        return len(shape(node)) == 4
     return op in CHANNELS_LAST_OPS and NHWC in source_forms and _same_shaped_operands(node)
 
 
 def read_channels_last(node: fx.Node, form, source, source_form) -> bool:
     """Whether `node` reads `source` channels-last: it is channels-last itself, or flattens a pooled value."""
-    if form == NHWC and op_kind(node) in CHANNELS_LAST_OPS:
+    if form == NHWC and op_kind(node) in CHANNELS_LAST_OPS | {"prelu"}:
         return True
     return source is not None and source_form == NHWC and op_kind(node) in FLATTENS and flattens_pooled(node, source)
 
 
 FLATTENS = {"view", "reshape", "_unsafe_view", "flatten"}
+
+
+CONV = _conv_table()

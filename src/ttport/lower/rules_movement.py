@@ -3,6 +3,11 @@ slice, split, pad): expand, chunk, unbind, stack, roll, upsample_nearest2d. Each
 
 from __future__ import annotations
 
+import math
+
+import torch
+from torch import fx
+
 from .graph import arguments, shape
 from .rule import Rule
 
@@ -157,7 +162,41 @@ def _pad_when(node, _context):
     return None if all(p >= 0 for p in pad) else "negative padding (a crop)"
 
 
+def _index(r):
+    """x[i0, ..., ik-1] (index tensors on the first k dims, broadcast together to shape S) is row
+    i0 * d1...dk-1 + ... + ik-1 of x viewed as (d0...dk-1, rest): ttnn.embedding of the flat ids into that table
+    (ROW_MAJOR, as embedding wants it), reshaped to S + the remaining dims."""
+    dims = list(shape(r.values["self"]))
+    indices = [r.lowering.tensor_text(i, "host", "host") for i in r.values["indices"]]
+    k = len(indices)
+    strides = [math.prod(dims[j + 1 : k]) for j in range(k)]
+    flat = " + ".join(i if isinstance(s, int) and s == 1 else f"{i} * {size(r, s)}" for i, s in zip(indices, strides))
+    ids = f"ttnn.from_torch(({flat}).reshape(1, -1), dtype=ttnn.uint32, device=device)"
+    table = r.call("ttnn.reshape", [r.t("self"), _dims(r, (math.prod(dims[:k]), math.prod(dims[k:])))], False)
+    table = f"ttnn.to_layout({table}, ttnn.ROW_MAJOR_LAYOUT)"
+    rows = r.call("ttnn.embedding", [ids, table, "layout=ttnn.TILE_LAYOUT"], memory=False)
+    return r.call("ttnn.reshape", [rows, _dims(r, shape(r.node))])
+
+
+def _index_when(node, _context):
+    values = arguments(node)
+    indices, dims = values["indices"], shape(values["self"])
+    if any(i is None for i in indices):
+        return "an index after a full slice (x[:, i])"
+    if len(indices) > len(dims):
+        return "more indices than dims"
+    integer = all(
+        isinstance(i, fx.Node)
+        and i.meta.get("val") is not None
+        and not i.meta["val"].is_floating_point()
+        and i.meta["val"].dtype != torch.bool
+        for i in indices
+    )
+    return None if integer else "a boolean or non-tensor index"
+
+
 MOVEMENT = {
+    "index": Rule("ttnn.embedding", _index, forms={"indices": "host"}, when=_index_when, uploads=True),
     "pad": Rule("ttnn.pad", _pad, when=_pad_when),
     "constant_pad_nd": Rule("ttnn.pad", _pad, when=_pad_when),
     "expand": Rule("ttnn.concat", _expand, when=_expand_when),

@@ -11,6 +11,11 @@ import torch
 DEVICE_FORMS = ("tile", "ids", "nhwc")  # nhwc: a 4-D NCHW value held channels-last [N, H, W, C] (rules_conv.py)
 # Conversions between device forms that need no trip to host: NCHW <-> NHWC is one ttnn.permute.
 DIRECT = {("tile", "nhwc"): "ttnn.permute({x}, (0, 2, 3, 1))", ("nhwc", "tile"): "ttnn.permute({x}, (0, 3, 1, 2))"}
+# A host fallback after (or before) a channels-last op: the permute rides along with the trip to host.
+TO_HOST_FROM_NHWC = "ttnn.to_torch(ttnn.permute({x}, (0, 3, 1, 2)), dtype=torch.float32)"
+FROM_HOST_TO_NHWC = (
+    "ttnn.permute(ttnn.from_torch({x}, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device), (0, 2, 3, 1))"
+)
 FORMS = DEVICE_FORMS + ("host",)
 Key = tuple  # (fx.Node, form)
 
@@ -51,6 +56,10 @@ def conversion(source: Key, form: str, *, clamp: bool = False) -> tuple[str, str
     node, start = source
     if (start, form) in DIRECT:
         return DIRECT[(start, form)], "nhwc" if form == "nhwc" else "nchw"
+    if (start, form) == ("nhwc", "host"):
+        return TO_HOST_FROM_NHWC, "torch"
+    if (start, form) == ("host", "nhwc"):
+        return FROM_HOST_TO_NHWC, "nhwc"
     if start == "host" and form == "tile":
         value = "{x}" + (TO_BFLOAT16_RANGE if clamp else "")
         return f"ttnn.from_torch({value}, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)", "device"

@@ -41,9 +41,10 @@ def verify(lowered: LoweredModel, captured: Captured, device, progress=None) -> 
     namespace = load(lowered)
     parameters = _parameters(namespace, lowered, captured, device)
     by_path = {path: kind for kind in lowered.kinds for path in kind.instances}
+    by_key = {key: kind for kind in lowered.kinds for key in kind.keys}  # ModernBERT's rotary: two calls, two kinds
     checks = []
     for call in captured.calls():
-        kind = by_path.get(call.path)
+        kind = by_key.get(call.key) or by_path.get(call.path)
         if kind is None:
             raise LoweringError(
                 f"{call.path or '<root>'} ({call.cls.__name__}): no lowered kind lists this module as an instance; "
@@ -132,6 +133,8 @@ def run(call, kind, function, parameters, captured: Captured, device):
         traced = call.traced.get(spec.name)
         value = captured.values[traced] if traced is not None else call.record.arguments[spec.name]
         arguments.append(prepare(value, spec.kind, device))
+    if kind.prepare_inputs:  # the model's inputs go through the generated prepare_inputs first (lower/prepare.py)
+        arguments = list(function.__globals__["prepare_inputs"](*arguments, device=device))
     keywords = dict(kind.instances.get(call.path, kind.config))
     if "parameters" in _keyword_names(function):
         keywords["parameters"] = subtree(parameters, call.path)

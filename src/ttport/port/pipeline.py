@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 import torch
 
 from ..ported import LoweredModel, ModuleCheck
-from .sources import EmitError
 from .writer import EditedFilesError
 
 STAGES = ("capture", "reference", "lower", "verify", "emit", "test")
@@ -39,19 +38,31 @@ class PortResult:
     emitted: object = None  # emit.Emitted
     tests: object = None  # runner.TestRun, when the generated tests were run
     seconds: dict[str, float] = field(default_factory=dict)
+    strict: bool = False  # a host fallback fails the port (else it is proven "with host fallbacks", named)
+
+    @property
+    def fallbacks(self) -> list[str]:
+        """Every op the generated code runs in torch on host, as "<op> in <function>" (DESIGN.md §9)."""
+        if self.lowered is None:
+            return []
+        found = [
+            f"{f.op.removesuffix('.default')} in {kind.name}" for kind in self.lowered.kinds for f in kind.fallbacks
+        ]
+        return list(dict.fromkeys(found))
 
     @property
     def failures(self) -> list[str]:
         """Why the port is not proven, one line each (empty when every check passed)."""
         found = [f"reference {row.path or '<root>'}: {row.failure}" for row in self.reference_rows if not row.passed]
         found += [f"TTNN {c.path or '<model>'} ({c.kind}): {c.failure}" for c in self.checks if not c.passed]
+        if self.strict:
+            found += [f"host fallback (--strict): {fallback}" for fallback in self.fallbacks]
         if self.emitted is not None:
             found += [f"generated code: {problem}" for problem in self.emitted.problems]
         if self.tests is not None:
-            found += [
-                f"test {case.test}: {case.message or case.outcome}" for case in self.tests.cases if not case.passed
-            ]
-            if self.tests.returncode != 0 and not any(not case.passed for case in self.tests.cases):
+            failed = [case for case in self.tests.cases if failed_case(case)]
+            found += [f"test {case.test}: {case.message or case.outcome}" for case in failed]
+            if self.tests.returncode != 0 and not failed:
                 last = [line for line in self.tests.output.splitlines() if line.strip()][-1:] or [""]
                 found.append(f"generated tests: pytest exited with {self.tests.returncode}: {last[0].strip()}")
         return found
@@ -88,6 +99,7 @@ def run(
     out: pathlib.Path,
     weights: str = "bf16",
     force: bool = False,
+    strict: bool = False,
     run_tests: bool = True,
     on_stage=None,
     pythonpath: list[str] | None = None,
@@ -101,22 +113,23 @@ def run(
     >>> result.passed, sorted(result.seconds)
     """
     from ..capture import capture
-    from ..reference.generate import generate
+    from ..reference.pipeline import generate_or_static
     from ..reference.verify import verify as verify_reference
-    from .emit import check_out, emit
+    from ..validate.inputs import run_eager
+    from .emit import emit
+    from .preflight import check_name, check_out
     from .runner import run_tests as run_generated_tests
 
-    try:
-        check_out(pathlib.Path(out))  # before the slow stages
-    except EmitError as exc:
-        raise StageError("emit", exc) from exc
-    result = PortResult(name, pathlib.Path(out))
+    check_name(name)  # the cheap checks first: the project directory, the name, the model on its inputs
+    check_out(pathlib.Path(out), force=force)
+    run_eager(model, inputs)
+    result = PortResult(name, pathlib.Path(out), strict=strict)
     stages = _Stages(on_stage, result.seconds)
     result.captured = stages.run("capture", lambda: capture(model, inputs))
     calls = len(result.captured.calls())
 
     def reference():
-        result.generated = generate(result.captured, name)
+        result.captured, result.generated = generate_or_static(result.captured, name)
         return verify_reference(result.captured, result.generated, progress=_step(stages, "reference"))
 
     result.reference_rows = stages.run("reference", reference, total=calls)
@@ -137,6 +150,11 @@ def run(
             "test", lambda: run_generated_tests(out, on_event=progress, pythonpath=pythonpath), total=calls
         )
     return result
+
+
+def failed_case(case) -> bool:
+    """A generated test that failed or errored; skips and xfails are not failures."""
+    return case.outcome in ("failed", "error")
 
 
 def _step(stages: _Stages, stage: str):

@@ -65,16 +65,21 @@ def model_source(model, spec: str, out: pathlib.Path) -> ModelSource:
 
 
 def _transformers_class(model, spec: str) -> str:
-    """The name under which transformers exports the model's class; EmitError for anything else."""
+    """How the tests import the model's class: its transformers name where transformers exports it (BertModel),
+    else module:Class (WhisperEncoder); EmitError for a model from_pretrained cannot rebuild."""
     import transformers
 
-    name = type(model).__name__
-    if getattr(transformers, name, None) is not type(model):
-        raise EmitError(
-            f"cannot record how the generated tests rebuild {name} (model {spec!r}): it is not a transformers model "
-            "loaded from a directory; give it to ttport port as package.module:factory"
-        )
-    return name
+    cls = type(model)
+    if getattr(transformers, cls.__name__, None) is cls:
+        return cls.__name__
+    module = cls.__module__
+    if isinstance(model, transformers.PreTrainedModel) and module.split(".")[0] not in ("__main__", "ttport"):
+        return f"{module}:{cls.__qualname__}"
+    raise EmitError(
+        f"cannot record how the generated tests rebuild {cls.__name__} (model {spec!r}): it is not a transformers "
+        "model (from_pretrained / save_pretrained) defined outside ttport; give it to ttport port as "
+        "package.module:factory"
+    )
 
 
 def _saved(model, model_class: str, options: dict) -> ModelSource:

@@ -30,6 +30,7 @@ def readme(
         "",
         _running(source, variable),
         _layout(lowered),
+        _memory(lowered),
         _pcc_table(checks),
         _op_counts(lowered, checks),
         _fallbacks(lowered),
@@ -72,6 +73,11 @@ def _layout(lowered: LoweredModel) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _memory(lowered: LoweredModel) -> str:
+    """The memory plan's statement: the input shapes it was made and checked for (ttport.lower.memory_plan)."""
+    return "\n".join(["## Memory plan", "", lowered.memory_plan, ""]) if lowered.memory_plan else ""
 
 
 def _pcc_table(checks: list[ModuleCheck]) -> str:

@@ -28,12 +28,13 @@ class Signature:
     keywords: list[str]  # keyword-only: "parameters" (if any) and config values
 
 
-def signature(kind: KindPort) -> Signature:
-    """The parameters of the function `kind.name` defined in `kind.source`."""
+def signature(kind: KindPort, name: str | None = None) -> Signature:
+    """The parameters of the function `name` (default `kind.name`) defined in `kind.source`."""
+    name = name or kind.name
     tree = ast.parse(kind.source)
-    function = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == kind.name), None)
+    function = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
     if function is None:
-        raise EmitError(f"the lowered source of {kind.name} does not define a function named {kind.name}")
+        raise EmitError(f"the lowered source of {kind.name} does not define a function named {name}")
     arguments = function.args
     positional = [a.arg for a in arguments.posonlyargs + arguments.args]
     return Signature(positional, [a.arg for a in arguments.kwonlyargs])

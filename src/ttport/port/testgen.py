@@ -87,7 +87,8 @@ def generated_tests(lowered: LoweredModel, paths: dict[str, list[str]], checks: 
     files = {}
     for group, kinds in groups(lowered).items():
         stem = file_stem(lowered, group)
-        names = ", ".join(sorted(kind.name for kind in kinds))
+        prepares = ["prepare_inputs"] if any(kind.prepare_inputs for kind in kinds) else []
+        names = ", ".join(sorted(kind.name for kind in kinds) + prepares)
         header = [
             docstring(f"tt/{stem}.py on the inputs each module saw in a real forward of {lowered.model_name}."),
             "",
@@ -127,6 +128,8 @@ def _test(kind: KindPort, paths: list[str], thresholds: dict[str, float]) -> str
         arguments += [f"{name}={_literal(value)}" for name, value in kind.config.items()]
     else:
         arguments.append("**config")
+    if kind.prepare_inputs:  # the model's inputs go through the generated prepare_inputs (ttport.lower.prepare)
+        arguments[: len(inputs)] = [f"*prepare_inputs({', '.join(inputs)}, device=device)"]
     lines.append(f"    outputs = {kind.name}({', '.join(arguments)})")
     lines.append("    assert_outputs_with_pcc(case, outputs, threshold, record_property)")
     return "\n".join(lines) + "\n"
@@ -134,13 +137,12 @@ def _test(kind: KindPort, paths: list[str], thresholds: dict[str, float]) -> str
 
 def _check_signature(kind: KindPort, inputs: list[str]) -> None:
     function = signature(kind)
+    takes = signature(kind, "prepare_inputs").positional if kind.prepare_inputs else function.positional
     unknown = [spec.name for spec in kind.inputs if spec.kind not in INPUT_KINDS]
     if unknown:
         raise EmitError(f"{kind.name}: inputs {unknown} have kinds that are not in INPUT_KINDS")
-    if function.positional[: len(inputs)] != inputs:
-        raise EmitError(
-            f"{kind.name}: its inputs {inputs} are not the function's first parameters {function.positional}"
-        )
+    if takes[: len(inputs)] != inputs:
+        raise EmitError(f"{kind.name}: its inputs {inputs} are not the function's first parameters {takes}")
     configured = set(kind.config).union(*(set(c) for c in kind.instances.values()))
     extra = sorted(configured - set(function.keywords))
     if extra:

@@ -3,18 +3,23 @@
 Text files get a hash header (headers.py); binary files (captured test data) are listed with their hashes in a
 generated `manifest.txt` beside them. Before writing, every target that exists must be an untouched generated
 file; an edited file, or one ttport did not write, stops the whole write (EditedFilesError names them) unless
-`force`. Generated files of an earlier run that this run no longer produces are removed if untouched; nothing
-else is ever deleted.
+`force`, which first copies each of them to `.ttport-backup/<UTC time>/` in the project. Generated files of an
+earlier run that this run no longer produces are removed if untouched; nothing else is ever deleted.
 """
 
 from __future__ import annotations
 
 import pathlib
+import shutil
+import time
 from dataclasses import dataclass, field
 
 from .headers import EDITED, FOREIGN, GENERATED, digest, file_status, stamp
 
 MANIFEST = "manifest.txt"
+BACKUPS = ".ttport-backup"  # under the project: one folder per forced write, holding the files it replaced
+PROJECT_DIRS = ("tt", "reference", "tests")  # the directories a project consists of; whatever is in them is ours
+PROJECT_FILES = ("README.md", "__init__.py")  # the files directly in the project directory
 _TEXT_SUFFIXES = {".py", ".md", ".txt"}
 _SKIPPED_DIRS = {"__pycache__", ".pytest_cache", ".git", ".venv"}
 
@@ -40,6 +45,7 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)  # untouched generated files no longer produced
     kept: list[str] = field(default_factory=list)  # edited generated files no longer produced (left in place)
     forced: list[str] = field(default_factory=list)  # edited or foreign files replaced because of force
+    backup: pathlib.Path | None = None  # where the forced files were copied before they were replaced
 
 
 def write_project(out: pathlib.Path, files: dict[str, str | bytes], *, force: bool = False) -> WriteReport:
@@ -52,6 +58,8 @@ def write_project(out: pathlib.Path, files: dict[str, str | bytes], *, force: bo
     if conflicts and not force:
         raise EditedFilesError(out, conflicts)
     report = WriteReport(forced=sorted(conflicts))
+    if conflicts:
+        report.backup = _back_up(out, sorted(conflicts))
     for path, state in sorted(existing.items()):
         if path in final:
             continue
@@ -69,6 +77,31 @@ def write_project(out: pathlib.Path, files: dict[str, str | bytes], *, force: bo
             target.write_text(content)
         report.written.append(path)
     return report
+
+
+def foreign_files(out: pathlib.Path) -> list[str]:
+    """Files in the project's places (PROJECT_FILES, PROJECT_DIRS) that no ttport run wrote: a write would refuse
+    them, so a port checks this before its slow stages."""
+    out = pathlib.Path(out)
+    if not out.is_dir():
+        return []
+    ours = _generated_on_disk(out, set(PROJECT_DIRS))
+    present = [out / name for name in PROJECT_FILES if (out / name).is_file()]
+    present += [path for name in PROJECT_DIRS if (out / name).is_dir() for path in _files(out / name)]
+    return [path.relative_to(out).as_posix() for path in present if path.relative_to(out).as_posix() not in ours]
+
+
+def _back_up(out: pathlib.Path, paths: list[str]) -> pathlib.Path:
+    """Copy the files a forced write replaces to out/.ttport-backup/<UTC time>/ (their relative paths kept)."""
+    backup = out / BACKUPS / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    suffix = 1
+    while backup.exists():
+        backup, suffix = backup.with_name(f"{backup.name.split('-')[0]}-{suffix}"), suffix + 1
+    for path in paths:
+        target = backup / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(out / path, target)
+    return backup
 
 
 def _with_manifests(files: dict[str, str | bytes]) -> dict[str, str | bytes]:

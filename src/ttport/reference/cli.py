@@ -11,9 +11,11 @@ from rich.table import Table
 from ..progress import StageBars, add_model_argument, model_name
 
 
-def add_subparser(subparsers) -> None:
+def add_subparser(subparsers, parents: list) -> None:
     parser = subparsers.add_parser(
-        "reference", help="generate reference/torch_<model>.py for a model and verify every module against it"
+        "reference",
+        parents=parents,
+        help="generate reference/torch_<model>.py for a model and verify every module against it",
     )
     add_model_argument(parser)
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("."), help="output directory (default: .)")
@@ -22,25 +24,26 @@ def add_subparser(subparsers) -> None:
 
 
 def main(args) -> int:
-    from ..capture import CaptureError
-    from ..zoo import ModelNotFoundError, resolve
-    from .emit import GenerationError
+    from ..port.preflight import check_name, check_writable
+    from ..validate.inputs import run_eager
+    from ..zoo import resolve
     from .pipeline import run
 
     console = Console(stderr=True)
     name = args.name or model_name(args.model)
-    try:
-        model, inputs = resolve(args.model)
-        with StageBars(console) as on_stage:
-            result = run(model, inputs, name, out=args.out, on_stage=on_stage)
-    except (CaptureError, GenerationError, ModelNotFoundError) as exc:
-        console.print(f"[bold red]ttport reference:[/] {exc}", highlight=False)
-        return 2
+    check_name(name)
+    check_writable(args.out)
+    model, inputs = resolve(args.model)
+    run_eager(model, inputs)  # bad inputs and state mutation are refused before capture
+    with StageBars(console) as on_stage:
+        result = run(model, inputs, name, out=args.out, on_stage=on_stage)
     Console().print(_table(result))
     shares = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in result.seconds.items())
     console.print(f"wrote {result.path} ({len(result.generated.kinds)} functions; {shares})")
     failed = [row for row in result.rows if not row.passed]
     if failed:
+        for row in failed:
+            console.print(f"[red]x[/] reference {escape(row.path or '<root>')}: {escape(row.failure)}", soft_wrap=True)
         console.print(f"[bold red]{len(failed)} of {len(result.rows)} modules do not match[/]")
         return 1
     console.print(f"[green]all {len(result.rows)} modules match[/]")

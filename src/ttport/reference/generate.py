@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field
 
 from ..capture import Captured
 from ..capture.tree import ModuleCall
-from ..formatting import ruff, ruff_installed, warn_unformatted
-from .build import build_body
-from .context import Context
-from .emit import Body, FunctionBuilder
-from .naming import snake
+from ..codegen.body import build_body
+from ..codegen.builder import Body, FunctionBuilder
+from ..codegen.canonical import canonical
+from ..codegen.context import Context
+from ..codegen.format import format_source
+from ..codegen.naming import snake
 
 
 @dataclass
@@ -21,7 +21,8 @@ class Kind:
     name: str
     cls: type
     body: Body
-    text: str  # the function without its name, for grouping
+    text: str  # the function without its name
+    code: str  # its canonical form (ttport.codegen.canonical), for grouping
     calls: list[ModuleCall] = field(default_factory=list)
     kwargs: dict = field(default_factory=dict)  # call key -> {name: value}
 
@@ -58,9 +59,10 @@ def generate(captured: Captured, model_name: str) -> Generated:
     for call in _post_order(captured.root):
         body = build_body(FunctionBuilder(call, context), by_call)
         text = _function_text(body)
-        kind = next((k for k in kinds if k.cls is call.cls and k.text == text), None)
+        code = canonical(f"def _{text}")  # equal for instances whose code differs only in local names
+        kind = next((k for k in kinds if k.cls is call.cls and k.code == code), None)
         if kind is None:
-            kind = Kind(_kind_name(call, kinds, context), call.cls, body, text)
+            kind = Kind(_kind_name(call, kinds, context), call.cls, body, text, code)
             context.function_names.add(kind.name)
             kinds.append(kind)
         kind.calls.append(call)
@@ -118,15 +120,3 @@ def _file(model_name: str, captured: Captured, kinds: list[Kind], top: Kind, imp
         comment = f"# Configuration values of the captured model: keyword arguments of {top.name}."
         config_text = f"\n\n{comment}\nCONFIG = {{{items}}}\n"
     return header + functions + config_text
-
-
-def format_source(source: str) -> str:
-    """ruff format (the project's style: 120 columns); the source unchanged (one warning) if ruff is not installed."""
-    if not ruff_installed():
-        warn_unformatted()
-        ast.parse(source)  # a SyntaxError names the line, as ruff would have
-        return source
-    result = ruff("format", "--line-length", "120", "--target-version", "py310", "-", stdin=source)
-    if result.returncode != 0:
-        raise SyntaxError(f"generated code does not parse:\n{result.stderr}\n{source}")
-    return result.stdout

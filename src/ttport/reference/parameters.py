@@ -15,21 +15,38 @@ def reference_parameters(model: torch.nn.Module) -> ParameterDict:
     """
     parameters = preprocess_model_parameters(initialize_model=lambda: model, convert_to_ttnn=lambda *_: False)
     for name, buffer in model.named_buffers():
-        *path, leaf = name.split(".")
-        node = parameters
-        for part in path:
-            node = _child(node, part)
-        node[leaf] = buffer
+        _place(parameters, name, buffer)
+    for name, parameter in model.named_parameters():  # tensors ttnn's walk skips (weight_norm's original0/1)
+        if not _present(parameters, name):
+            _place(parameters, name, parameter)
     return parameters
 
 
-def _child(node, part: str):
-    if isinstance(node, ParameterList):
-        return node[int(part)]
+def _place(parameters, name: str, tensor) -> None:
+    *path, leaf = name.split(".")
+    node = parameters
+    for part, following in zip(path, path[1:] + [leaf]):
+        node = _child(node, part, named=not following.isdigit())
+    node[leaf] = tensor
+
+
+def _present(parameters, name: str) -> bool:
+    try:
+        subtree(parameters, name)
+    except (KeyError, IndexError, AttributeError, TypeError):
+        return False
+    return True
+
+
+def _child(node, part: str, named: bool):
+    """node[part], created if missing; a list whose module holds tensors by name (torch's ParametrizationList:
+    weight_norm's original0, original1) becomes a dict keeping its positions as int keys."""
     key = int(part) if part.isdigit() else part
-    if key not in node:
-        node[key] = ParameterDict()
-    return node[key]
+    value = node[key] if isinstance(node, ParameterList) else node.get(key)
+    if value is None or (named and isinstance(value, ParameterList)):
+        value = ParameterDict(enumerate(value or []))
+        node[key] = value
+    return value
 
 
 def subtree(parameters, path: str):

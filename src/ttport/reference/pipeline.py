@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import pathlib
 import time
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 import torch
 
 from ..capture import Captured, capture
+from ..codegen.builder import DynamicSizeError
 from .generate import Generated, generate
 from .verify import Row, verify
 
@@ -41,7 +43,7 @@ def run(model: torch.nn.Module, inputs: dict, name: str, out: pathlib.Path | Non
     seconds["capture"] = time.perf_counter() - start
     start = time.perf_counter()
     notify("generate")
-    generated = generate(captured, name)
+    captured, generated = generate_or_static(captured, name)
     seconds["generate"] = time.perf_counter() - start
     start = time.perf_counter()
     notify("verify", total=len(captured.calls()))
@@ -51,6 +53,19 @@ def run(model: torch.nn.Module, inputs: dict, name: str, out: pathlib.Path | Non
     if out is not None:
         result.path = write(generated, out)
     return result
+
+
+def generate_or_static(captured: Captured, name: str) -> tuple[Captured, Generated]:
+    """generate(captured); where a module uses a dynamic size its arguments cannot spell, capture again with the
+    example inputs' static shapes, and say so on the console (logger "ttport")."""
+    try:
+        return captured, generate(captured, name)
+    except DynamicSizeError as exc:
+        static = capture(captured.model, captured.inputs, dynamic=False)
+        note = f"dynamic shapes dropped: {exc}; captured again with the example inputs' static shapes"
+        static.notes.append(note)
+        logging.getLogger("ttport").warning("ttport: %s", note)
+        return static, generate(static, name)
 
 
 def write(generated: Generated, out: pathlib.Path) -> pathlib.Path:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .pcc import pcc
+from .pcc import differing_nonfinite, pcc
 
 
 @dataclass(frozen=True)
@@ -155,12 +155,8 @@ def _leaf(name: str, reference: torch.Tensor, value: torch.Tensor) -> Leaf:
 
 
 def _nonfinite(expected: torch.Tensor, actual: torch.Tensor) -> NonFinite:
-    expected_nan, actual_nan = torch.isnan(expected), torch.isnan(actual)
-    expected_inf, actual_inf = torch.isinf(expected), torch.isinf(actual)
-    same = (expected_nan & actual_nan) | (expected_inf & (actual == expected))
-    either = expected_nan | actual_nan | expected_inf | actual_inf
-    counts = (expected_nan, expected_inf, actual_nan, actual_inf, either & ~same)
-    return NonFinite(*(int(mask.sum()) for mask in counts))
+    counts = (torch.isnan(expected), torch.isinf(expected), torch.isnan(actual), torch.isinf(actual))
+    return NonFinite(*(int(mask.sum()) for mask in counts), differing_nonfinite(expected, actual))
 
 
 def _problems(leaf: Leaf, limits: Limits) -> list[str]:

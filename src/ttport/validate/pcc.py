@@ -41,13 +41,22 @@ class Comparison:
     pcc: float
     max_abs_error: float
     relative_error: float  # ||actual - expected|| / ||expected||
+    nonfinite: int = 0  # elements whose NaN/inf differ from the expected's (PCC zeroes them; this counts them)
 
     def passes(self, threshold: float) -> bool:
-        return self.pcc >= threshold
+        return self.pcc >= threshold and not self.nonfinite
+
+
+def differing_nonfinite(expected: torch.Tensor, actual: torch.Tensor) -> int:
+    """Elements where one side is NaN/inf and the other is not that same value (tt-metal's `_comp_nonfinite`
+    in models/common/utility_functions.py holds non-finite values to the same positions)."""
+    same = (torch.isnan(expected) & torch.isnan(actual)) | (torch.isinf(expected) & (actual == expected))
+    either = ~torch.isfinite(expected) | ~torch.isfinite(actual)
+    return int((either & ~same).sum())
 
 
 def compare(expected: torch.Tensor, actual: torch.Tensor) -> Comparison:
-    """PCC, max absolute error and relative (Frobenius) error of `actual` against `expected`."""
+    """PCC, max absolute error, relative (Frobenius) error and differing NaN/inf of `actual` against `expected`."""
     expected64 = expected.detach().to(torch.float64)
     actual64 = actual.detach().to(torch.float64)
     if expected64.shape != actual64.shape:
@@ -56,4 +65,4 @@ def compare(expected: torch.Tensor, actual: torch.Tensor) -> Comparison:
     max_abs = float(difference.abs().max()) if difference.numel() else 0.0
     scale = float(expected64.norm())
     relative = float(difference.norm()) / scale if scale else float(difference.norm())
-    return Comparison(pcc(expected, actual), max_abs, relative)
+    return Comparison(pcc(expected, actual), max_abs, relative, differing_nonfinite(expected64, actual64))

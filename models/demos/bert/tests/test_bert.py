@@ -32,6 +32,7 @@ TTNN_THRESHOLD = {"encoder": 0.99}
 def assert_pcc(expected, actual, threshold, what):
     result = compare(expected, actual)
     print(f"{what}: PCC {result.pcc:.6f}, max abs err {result.max_abs_error:.4g}, rel err {result.relative_error:.4g}")
+    assert result.nonfinite == 0, f"{what}: {result.nonfinite} NaN/inf the original does not have ({result})"
     assert result.pcc >= threshold, f"{what}: PCC {result.pcc:.6f} < {threshold} ({result})"
 
 

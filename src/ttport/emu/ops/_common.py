@@ -6,6 +6,7 @@ import torch
 
 from ..errors import ShapeError, TTNNError, UnsupportedError
 from ..memory import MemoryConfig
+from ..sharding import derived_output_config
 from ..tensor import Tensor
 from ..types import DTYPE_INFO, DataType, Layout
 
@@ -22,6 +23,9 @@ def output_config(op: str, memory_config, like: Tensor) -> MemoryConfig:
 
 
 def as_float(values: torch.Tensor) -> torch.Tensor:
+    """Operands for the math: float32, except integers, which float64 holds exactly (int32 / uint32 values)."""
+    if not values.is_floating_point():
+        return values.to(torch.float64)
     return values if values.dtype == torch.float32 else values.to(torch.float32)
 
 
@@ -49,7 +53,7 @@ def finish(
     else:
         result = Tensor._from_stored(values, shape, dtype, layout)
     if like.device() is not None:
-        config = output_config(op, memory_config, like)
+        config = derived_output_config(op, output_config(op, memory_config, like), result.shape, layout, like)
         result = Tensor(result._values, result.shape, dtype, layout, like.device(), config)
     if output_tensor is not None:
         return _write_into(op, result, output_tensor)
@@ -70,32 +74,41 @@ def _write_into(op: str, result: Tensor, output_tensor: Tensor) -> Tensor:
 
 
 def broadcast_stored(op: str, a: Tensor, b: Tensor) -> tuple[torch.Tensor, torch.Tensor, tuple[int, ...]]:
-    """The two operands' padded values broadcast against each other as the hardware does, and the logical shape.
+    """The two operands' padded values broadcast against each other as the hardware does, and the logical shape."""
+    (stored_a, stored_b), shape = broadcast_many(op, [a, b])
+    return stored_a, stored_b, shape
+
+
+def broadcast_many(op: str, tensors: list[Tensor]) -> tuple[list[torch.Tensor], tuple[int, ...]]:
+    """The tensors' padded values broadcast against each other, and the broadcast logical shape.
 
     A dim of logical size 1 broadcasts by repeating its first row / column / element (inside a tile that is
-    row 0 or column 0), so broadcasting happens on logical sizes but yields padded values.
+    row 0 or column 0), so broadcasting happens on logical sizes but yields padded values. A rank-0/1 TILE tensor
+    is stored as one tile row ([32, n]), so all are lined up at the rank of the widest stored value: [n] is [1, n].
     """
-    shape_a, shape_b = tuple(a.shape), tuple(b.shape)
+    shapes = [tuple(t.shape) for t in tensors]
     try:
-        out_shape = tuple(torch.broadcast_shapes(shape_a, shape_b))
+        out_shape = tuple(torch.broadcast_shapes(*shapes))
     except RuntimeError:
-        raise ShapeError(
-            f"{op}: shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast; each dim must match or be 1"
-        ) from None
-    return _expand(a, out_shape, b), _expand(b, out_shape, a), out_shape
+        listed = " and ".join(str(list(s)) for s in shapes)
+        raise ShapeError(f"{op}: shapes {listed} cannot be broadcast; each dim must match or be 1") from None
+    rank = max([len(out_shape)] + [t._values.dim() for t in tensors])
+    stored_shapes = [(1,) * (rank - t._values.dim()) + tuple(t._values.shape) for t in tensors]
+    widest = tuple(max(sizes) for sizes in zip(*stored_shapes))
+    logical_out = (1,) * (rank - len(out_shape)) + out_shape
+    return [_expand(t, logical_out, widest) for t in tensors], out_shape
 
 
-def _expand(tensor: Tensor, out_shape: tuple[int, ...], other: Tensor) -> torch.Tensor:
+def _expand(tensor: Tensor, out_shape: tuple[int, ...], widest: tuple[int, ...]) -> torch.Tensor:
     stored = tensor._values
     rank = len(out_shape)
     stored = stored.reshape((1,) * (rank - stored.dim()) + tuple(stored.shape))
     logical = (1,) * (rank - len(tensor.shape)) + tuple(tensor.shape)
-    other_padded = (1,) * (rank - len(other.padded_shape)) + tuple(other.padded_shape)
     target = []
     for dim, (size, wanted) in enumerate(zip(logical, out_shape)):
         if size == 1 and wanted != 1:
             stored = stored.narrow(dim, 0, 1)
-            target.append(max(other_padded[dim], stored.shape[dim]))
+            target.append(widest[dim])
         else:
             target.append(stored.shape[dim])
     return stored.expand(target)

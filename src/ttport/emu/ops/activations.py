@@ -6,10 +6,11 @@ import torch
 
 from ..errors import TTNNError, UnsupportedError
 from ..types import TTNNEnum
+from .gelu_lut import gelu_approximate
 
 
 class UnaryOpType(TTNNEnum):
-    # ttnn 0.81.1's values for the members the emulator models (tests/data/ttnn_api_0.81.1.json checks them).
+    # ttnn 0.81.1's values for the members the emulator models (ttport/validate/data/ttnn_api_0.81.1.json checks them).
     EXP = 0
     RECIP = 1
     GELU = 2
@@ -44,9 +45,9 @@ class UnaryWithParam:
 
 
 def _gelu(values: torch.Tensor, params: list[float]) -> torch.Tensor:
+    # GELU's parameter is its fast-and-approximate flag: the vector unit's piecewise-linear table (gelu_lut.py).
     if params and params[0]:
-        # GELU's parameter is its fast-and-approximate flag: a piecewise-linear table on the device, not modelled.
-        raise UnsupportedError("fused gelu with the fast-and-approximate flag ('gelu_approx') is not modelled")
+        return gelu_approximate(values)
     return torch.nn.functional.gelu(values)
 
 

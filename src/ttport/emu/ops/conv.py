@@ -20,7 +20,7 @@ from .. import conv_l1
 from ..conv_config import PaddingMode, check_conv_config
 from ..device import Device
 from ..errors import DTypeError, ShapeError, TTNNError, UnsupportedError
-from ..memory import BufferType, CoreCoord, CoreRange, CoreRangeSet, MemoryConfig, ShardOrientation, ShardSpec
+from ..memory import BufferType, MemoryConfig
 from ..numerics import (
     MathFidelity,
     WormholeComputeKernelConfig,
@@ -232,12 +232,7 @@ def _output(call: ConvCall, values: torch.Tensor) -> Tensor:
 
 
 def _sharded_output_config(call: ConvCall) -> MemoryConfig:
-    """The conv's own output placement: sharded in L1 as its plan lays the output out."""
-    plan = call.plan
-    cores = max(plan.num_cores, 1)
-    grid = CoreRangeSet({CoreRange(CoreCoord(0, 0), CoreCoord(min(cores, 8) - 1, (cores - 1) // 8))})
-    spec = ShardSpec(grid, (plan.per_core_out_h * 32, plan.per_core_out_w * 32), ShardOrientation.ROW_MAJOR)
-    return MemoryConfig(plan.shard_layout, BufferType.L1, spec)
+    return conv_l1.output_memory_config(call.plan, call.batch * call.out_hw[0] * call.out_hw[1], call.out_channels)
 
 
 def _results(output: Tensor, out_dim, weight: Tensor, bias, return_output_dim: bool, return_weights_and_bias: bool):

@@ -1,6 +1,6 @@
 """Moving tensors between torch, host and device, and between layouts, data types and memory configs.
 
-Signatures are ttnn 0.81.1's (tests/data/ttnn_api_0.81.1.json); host behaviour is checked bit for bit against the
+Signatures are ttnn 0.81.1's (validate/data/ttnn_api_0.81.1.json); host behaviour is checked bit for bit against the
 recording in tests/data/ttnn_formats_0.81.1.npz (tests/emu/test_conformance_formats.py).
 """
 
@@ -26,7 +26,7 @@ BFP_UNTILIZE = "Tensor layout must be ROW_MAJOR for unpadding"
 DEVICE_OPS_ONLY = "Device Operations expect device tensors as inputs"
 
 
-def _device_of(device, op: str) -> Device | None:
+def open_device_of(device, op: str) -> Device | None:
     if device is None or isinstance(device, Device):
         if device is not None and not device._is_open:
             raise StorageError(f"{op}: the device was closed (ttnn.close_device); open it again with ttnn.open_device")
@@ -138,7 +138,7 @@ def to_torch(tensor, dtype=None, *, torch_rank=None, mesh_composer=None, device=
 
 @ttnn_op("ttnn.to_device")
 def to_device(tensor, device, memory_config=None, *, queue_id=None):
-    device = _device_of(device, "ttnn.to_device")
+    device = open_device_of(device, "ttnn.to_device")
     if tensor.device() is not None:
         if tensor.device() is device:
             return tensor

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from ..errors import TTNNError
 from ..memory import DRAM_MEMORY_CONFIG
 from ..registry import ttnn_op
-from ..tensor import Tensor
+from ..tensor import Tensor, storage_bytes
 from ..types import DTYPE_INFO, DataType, Layout
 from ._common import refuse_unmodelled
-from .conversion import to_device
+from .conversion import open_device_of, to_device
 
 
-def _create(op: str, values: torch.Tensor, dtype, layout, device, memory_config) -> Tensor:
+def _create(op: str, make_values, shape, dtype, layout, device, memory_config) -> Tensor:
+    """A new tensor of `make_values()` (called only once the device is known to hold it: a tensor too large for
+    DRAM fails with ttnn's out-of-memory error before any host memory is spent on it)."""
     dtype = dtype or DataType.BFLOAT16
     layout = layout or Layout.ROW_MAJOR
+    if device is not None:
+        nbytes, page = storage_bytes(tuple(shape), dtype, layout)
+        buffer_type = (memory_config or DRAM_MEMORY_CONFIG).buffer_type
+        open_device_of(device, op)._allocator.check(nbytes, page, buffer_type)
+    values = make_values()
     if DTYPE_INFO[dtype].is_float:
         values = values.to(torch.float32)
     tensor = Tensor._from_logical(values, dtype, layout)
@@ -32,27 +41,31 @@ def _shape(op: str, shape) -> list[int]:
 @ttnn_op("ttnn.full")
 def full(shape, fill_value, dtype=None, layout=None, device=None, memory_config=None, optional_tensor=None):
     refuse_unmodelled("ttnn.full", optional_tensor=optional_tensor)
+    shape = _shape("ttnn.full", shape)
     return _create(
-        "ttnn.full", torch.full(_shape("ttnn.full", shape), float(fill_value)), dtype, layout, device, memory_config
+        "ttnn.full", lambda: torch.full(shape, float(fill_value)), shape, dtype, layout, device, memory_config
     )
 
 
 @ttnn_op("ttnn.zeros")
 def zeros(shape, dtype=None, layout=None, device=None, memory_config=None):
-    return _create("ttnn.zeros", torch.zeros(_shape("ttnn.zeros", shape)), dtype, layout, device, memory_config)
+    shape = _shape("ttnn.zeros", shape)
+    return _create("ttnn.zeros", lambda: torch.zeros(shape), shape, dtype, layout, device, memory_config)
 
 
 @ttnn_op("ttnn.ones")
 def ones(shape, dtype=None, layout=None, device=None, memory_config=None):
-    return _create("ttnn.ones", torch.ones(_shape("ttnn.ones", shape)), dtype, layout, device, memory_config)
+    shape = _shape("ttnn.ones", shape)
+    return _create("ttnn.ones", lambda: torch.ones(shape), shape, dtype, layout, device, memory_config)
 
 
 def _like(op: str, tensor: Tensor, fill: float, dtype, layout, device, memory_config) -> Tensor:
     device = device if device is not None else tensor.device()
-    values = torch.full(tuple(tensor.shape), float(fill))
+    shape = tuple(tensor.shape)
     return _create(
         op,
-        values,
+        lambda: torch.full(shape, float(fill)),
+        shape,
         dtype or tensor.dtype,
         layout or tensor.layout,
         device,
@@ -94,4 +107,6 @@ def arange(
         start, end = 0, start
     if step == 0 or (end - start) * step < 0:
         raise TTNNError(f"ttnn.arange: step {step} must be non-zero and point from start {start} to end {end}")
-    return _create("ttnn.arange", torch.arange(start, end, step), dtype, layout, device, memory_config)
+    count = math.ceil((end - start) / step)
+    values = lambda: torch.arange(start, end, step)  # noqa: E731
+    return _create("ttnn.arange", values, (count,), dtype, layout, device, memory_config)

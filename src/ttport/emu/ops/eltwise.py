@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import torch
 
-from ..errors import ShapeError, TTNNError
+from ..errors import TTNNError
 from ..numerics import MathFidelity, elementwise_product, is_ideal
 from ..registry import elementwise_flops, require_device, ttnn_op
 from ..tensor import Tensor
-from ..types import TTNNEnum
-from ._common import as_float, broadcast_stored, finish, refuse_unmodelled
+from ..types import DataType, TTNNEnum
+from ._common import as_float, broadcast_many, broadcast_stored, finish, refuse_unmodelled
 from .activations import apply_activations
+from .gelu_lut import gelu_approximate
 
 # Element-wise binary ops default to HiFi4 (docs/ttnn-numerics.md): multiply forms the exact bfloat16 product.
 BINARY_MATH_FIDELITY = MathFidelity.HiFi4
@@ -26,7 +27,7 @@ def _binary(op: str, a, b, golden, *, dtype, memory_config, output_tensor, fidel
     require_device(op, "input_tensor_a", a)
     dtype = dtype or a.dtype
     if isinstance(b, (int, float)):
-        values = golden(as_float(a._values), float(b), fidelity)
+        values = golden(as_float(a._values), float(b), fidelity)  # float64 math for integer tensors: exact
         return finish(
             op,
             values,
@@ -61,13 +62,14 @@ BINARY_GOLDENS = {
     "subtract": (lambda x, y: x - y, None, 1),
     "multiply": (None, BINARY_MATH_FIDELITY, 1),  # the matrix engine's product, see elementwise_product
 }
-# ttnn 0.81.1's default for fast_and_approximate_mode differs per op (tests/data/ttnn_api_0.81.1.json); for add,
+# ttnn 0.81.1's default for fast_and_approximate_mode differs per op (validate/data/ttnn_api_0.81.1.json); for add,
 # subtract and multiply of floats it selects nothing the result depends on.
 FAST_MODE_DEFAULTS = {"add": True, "subtract": True, "multiply": False}
 
 
 def _multiply(x, y, fidelity):
-    if isinstance(y, float) or is_ideal():
+    # A scalar, ideal numerics or integer operands (as_float gives float64 only for those): an exact product.
+    if isinstance(y, float) or is_ideal() or x.dtype == torch.float64:
         return x * y
     return elementwise_product(x, y, fidelity)
 
@@ -268,10 +270,10 @@ def sigmoid(
 
 @ttnn_op("ttnn.gelu", flops=elementwise_flops(8))
 def gelu(input_tensor, *, fast_and_approximate_mode=False, memory_config=None, output_tensor=None, sub_core_grids=None):
-    """ttnn.gelu: erf GELU, as torch's default. ttnn 0.81.1's fast mode is a piecewise-linear table (its docstring:
-    "6-segment piecewise-linear LUT", ~1% absolute error) whose segments are not modelled, so it is refused."""
-    refuse_unmodelled("ttnn.gelu", fast_and_approximate_mode=fast_and_approximate_mode)
-    return _unary("ttnn.gelu", input_tensor, torch.nn.functional.gelu, memory_config, output_tensor)
+    """ttnn.gelu: erf GELU, as torch's default; the fast mode is the vector unit's 6-segment piecewise-linear table
+    (ttnn 0.81.1's docstring: "6-segment piecewise-linear LUT"; segments in gelu_lut.py)."""
+    function = gelu_approximate if fast_and_approximate_mode else torch.nn.functional.gelu
+    return _unary("ttnn.gelu", input_tensor, function, memory_config, output_tensor)
 
 
 @ttnn_op("ttnn.pow", flops=elementwise_flops(4))
@@ -303,27 +305,42 @@ def clamp(input_tensor, min=None, max=None, *, memory_config=None, output_tensor
 
 @ttnn_op("ttnn.where", flops=elementwise_flops(1))
 def where(predicate, true_value, false_value, *, memory_config=None, output_tensor=None, sub_core_grids=None):
-    require_device("ttnn.where", "predicate", predicate)
-    operands = [("true_value", true_value), ("false_value", false_value)]
-    for name, value in operands:
+    """predicate != 0 ? true_value : false_value, broadcasting tensors of size-1 dims against each other.
+
+    Output dtype as real ttnn (ttnn/operations/eltwise/ternary/ternary.cpp, unary.cpp where_tss): the true value's
+    dtype when it is a tensor, else the false value's; with two scalars the predicate's, except that an int32 /
+    uint32 predicate with a float scalar is first converted to float32, so the result is float32.
+    """
+    op = "ttnn.where"
+    require_device(op, "predicate", predicate)
+    values = {"true_value": true_value, "false_value": false_value}
+    for name, value in values.items():
         if isinstance(value, Tensor):
-            require_device("ttnn.where", name, value)
-            if tuple(value.shape) != tuple(predicate.shape):
-                raise ShapeError(
-                    f"ttnn.where: predicate is {list(predicate.shape)} but {name} is {list(value.shape)}; "
-                    "where needs equal shapes"
-                )
-        elif not isinstance(value, (int, float)):
-            raise TTNNError(f"ttnn.where: {name} must be a ttnn.Tensor or a number, got {type(value).__name__}")
-    chosen = [as_float(v._values) if isinstance(v, Tensor) else float(v) for _, v in operands]
-    values = torch.where(as_float(predicate._values) != 0, *[torch.as_tensor(c) for c in chosen])
-    dtype = next((v.dtype for _, v in operands if isinstance(v, Tensor)), predicate.dtype)
+            require_device(op, name, value)
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TTNNError(f"{op}: {name} must be a ttnn.Tensor or a number, got {type(value).__name__}")
+    tensors = [predicate] + [v for v in values.values() if isinstance(v, Tensor)]
+    stored, shape = broadcast_many(op, tensors)
+    chosen = iter(stored[1:])
+    operands = [as_float(next(chosen)) if isinstance(v, Tensor) else v for v in values.values()]
+    result = torch.where(as_float(stored[0]) != 0, *[torch.as_tensor(o, dtype=torch.float64) for o in operands])
+    like = next((t for t in tensors if tuple(t.shape) == shape), predicate)
     return finish(
-        "ttnn.where",
-        values.expand(predicate._values.shape).to(torch.float32),
-        dtype=dtype,
-        like=predicate,
-        shape=tuple(predicate.shape),
+        op,
+        result,
+        dtype=_where_dtype(predicate, true_value, false_value),
+        like=like,
+        shape=shape,
         memory_config=memory_config,
         output_tensor=output_tensor,
     )
+
+
+def _where_dtype(predicate: Tensor, true_value, false_value) -> DataType:
+    for value in (true_value, false_value):
+        if isinstance(value, Tensor):
+            return value.dtype
+    integer_predicate = predicate.dtype in (DataType.INT32, DataType.UINT32)
+    if integer_predicate and any(isinstance(v, float) for v in (true_value, false_value)):
+        return DataType.FLOAT32
+    return predicate.dtype

@@ -7,7 +7,6 @@ import math
 import torch
 
 from .. import formats
-from ..device import GRID
 from ..errors import ShapeError, TTNNError
 from ..memory import DRAM_MEMORY_CONFIG, CoreGrid
 from ..numerics import MathFidelity, WormholeComputeKernelConfig, is_ideal, matrix_engine_matmul, resolve_config
@@ -17,6 +16,7 @@ from ..types import DataType
 from ._common import as_float, finish, refuse_unmodelled
 from .activations import apply_activation
 from .matmul_config import plan_matmul
+from .matmul_operands import as_matrices, check_formats, squeezed
 
 # The block-float formats: matmul drops to LoFi when both operands are in one of them.
 LOW_PRECISION = (DataType.BFLOAT8_B, DataType.BFLOAT4_B)
@@ -50,11 +50,9 @@ def _check_options(op: str, core_grid, program_config) -> None:
     if core_grid is not None:
         if not isinstance(core_grid, CoreGrid):
             raise TTNNError(f"{op}: core_grid must be a ttnn.CoreGrid, got {type(core_grid).__name__}")
-        if core_grid.x > GRID.x or core_grid.y > GRID.y:
-            raise TTNNError(
-                f"{op}: core_grid {core_grid} exceeds the device's {GRID.x}x{GRID.y} compute grid; "
-                "use device.compute_with_storage_grid_size() to size it"
-            )
+        # A grid larger than the device's is accepted: real ttnn then uses the device's compute grid instead
+        # (matmul_program_config.cpp, create_matmul_program_config: the user grid is taken only if it fits).
+    # A program_config is validated by plan_matmul (matmul_config.py).
 
 
 def _operands(op: str, a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool):
@@ -105,22 +103,24 @@ def _compute(
     output_tensor,
 ):
     _check_options(op, core_grid, program_config)
+    check_formats(op, a, b)
+    a, b, drop = as_matrices(op, a, b, transpose_a, transpose_b)
     stored_a, stored_b, out_shape = _operands(op, a, b, transpose_a, transpose_b)
     dtype = dtype or (output_tensor.dtype if output_tensor is not None else a.dtype)
     user_blocking = core_grid is not None or program_config is not None
     config = resolve_config(op, compute_kernel_config, default_matmul_config(a, b, dtype, user_blocking))
     plan = None
     if program_config is not None:
-        sharded_output = memory_config is not None and memory_config.is_sharded()
         operands = (a, b, stored_a.shape[-1], out_shape)
-        plan = plan_matmul(op, program_config, operands, dtype, config, bias is not None, sharded_output)
+        plan = plan_matmul(op, program_config, operands, dtype, config, bias is not None, memory_config)
+        memory_config = plan.memory_config
     values = _blocked_matmul(stored_a, stored_b, config, plan)
     if bias is not None:
         values = _add_bias(op, values, bias, out_shape, config)
     for fused in (activation, plan.fused_activation if plan else None):
         if fused is not None:
             values = apply_activation(op, values, fused)
-    return finish(
+    result = finish(
         op,
         values,
         dtype=dtype,
@@ -131,6 +131,7 @@ def _compute(
         memory_config=memory_config or DRAM_MEMORY_CONFIG,
         output_tensor=output_tensor,
     )
+    return squeezed(op, result, drop)
 
 
 def _blocked_matmul(a: torch.Tensor, b: torch.Tensor, config, plan) -> torch.Tensor:

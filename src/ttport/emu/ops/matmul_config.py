@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from ..circular_buffers import check_circular_buffers, tile_bytes
 from ..device import GRID
 from ..errors import TTNNError
+from ..memory import CoreCoord, CoreRange, CoreRangeSet, ShardOrientation, TensorMemoryLayout
 from ..program_configs import (
     MATMUL_PROGRAM_CONFIGS,
     MatmulMultiCoreReuseMultiCastProgramConfig,
     MatmulMultiCoreReuseProgramConfig,
     dest_tile_count,
 )
+from ..sharding import cores_row_wise, with_shard_spec
 from ..types import TILE_HEIGHT, TILE_WIDTH, DataType
 
 BLOCK_FLOATS = (DataType.BFLOAT8_B, DataType.BFLOAT4_B)
@@ -41,6 +43,7 @@ class MatmulPlan:
     k_block: int  # inner-dim elements per block
     spill_dtype: DataType | None  # the format partials are rounded to between K blocks, None when that is exact
     fused_activation: object = None
+    memory_config: object = None  # the output's, with the shard spec the config implies when one was left out
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ def _cb_bytes(config, shapes, dtypes, interm: DataType, has_bias: bool, sharded:
     return total
 
 
-def plan_matmul(op: str, config, operands, out_dtype, compute, has_bias: bool, output_sharded: bool) -> MatmulPlan:
+def plan_matmul(op: str, config, operands, out_dtype, compute, has_bias: bool, memory_config) -> MatmulPlan:
     """Validate `config` for a @ b on the device and return its numeric consequences.
 
     `operands` is (a, b, padded inner dim after any transpose, logical output shape)."""
@@ -179,9 +182,30 @@ def plan_matmul(op: str, config, operands, out_dtype, compute, has_bias: bool, o
     num_blocks = shapes.kt // config.in0_block_w
     l1_acc = _packer_l1_acc(config, compute, num_blocks, has_bias)
     interm = _intermediate_dtype(compute, l1_acc, out_dtype)
+    output_sharded = memory_config is not None and memory_config.is_sharded()
     sharded = (a.is_sharded(), b.is_sharded(), output_sharded)
     cbs = _cb_bytes(config, shapes, (a.dtype, b.dtype, out_dtype), interm, has_bias, sharded)
     check_circular_buffers(op, a.device(), cbs)
     spill = interm if num_blocks > 1 and interm in BLOCK_FLOATS else None
     activation = None if isinstance(config, MatmulMultiCoreReuseProgramConfig) else config.fused_activation
-    return MatmulPlan(config.in0_block_w * TILE_WIDTH, spill, activation)
+    output = _output_config(config, memory_config, shapes) if output_sharded else memory_config
+    return MatmulPlan(config.in0_block_w * TILE_WIDTH, spill, activation, output)
+
+
+def _output_config(config, memory_config, shapes: MatmulShapes):
+    """A sharded output without a shard spec gets the one the config implies (tt-metal's Matmul
+    compute_output_specs): a block per core on the 2-D grid (transposed, column-major, with transpose_mcast), a
+    row of blocks per core for 1-D / batched configs."""
+    if memory_config.shard_spec is not None:
+        return memory_config
+    fused_m = shapes.batch * shapes.mt if getattr(config, "fuse_batch", True) else shapes.mt
+    blocks_y, blocks_x = -(-fused_m // config.per_core_M), -(-shapes.nt // config.per_core_N)
+    block = (config.per_core_M * TILE_HEIGHT, config.per_core_N * TILE_WIDTH)
+    if isinstance(config, MatmulMultiCoreReuseMultiCastProgramConfig):
+        transposed = config.transpose_mcast
+        end = CoreCoord(blocks_y - 1, blocks_x - 1) if transposed else CoreCoord(blocks_x - 1, blocks_y - 1)
+        orientation = ShardOrientation.COL_MAJOR if transposed else ShardOrientation.ROW_MAJOR
+        return with_shard_spec(memory_config, block, CoreRangeSet({CoreRange(CoreCoord(0, 0), end)}), orientation)
+    if memory_config.memory_layout is TensorMemoryLayout.WIDTH_SHARDED:
+        return with_shard_spec(memory_config, (fused_m * TILE_HEIGHT, block[1]), cores_row_wise(blocks_x))
+    return with_shard_spec(memory_config, block, cores_row_wise(blocks_y * blocks_x))

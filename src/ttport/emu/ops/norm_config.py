@@ -1,4 +1,5 @@
-"""Program configs of layer_norm / rms_norm and softmax, checked as the device checks them.
+"""Program configs of layer_norm / rms_norm, softmax and scaled_dot_product_attention, checked as the device checks
+them.
 
 The sharded configs describe a block per core: block_h x block_w tiles must be the input's shard, processed
 subblock_w tiles at a time in the destination (tt-metal's LayerNorm / Softmax validate in
@@ -10,12 +11,15 @@ use_welford) change the arithmetic in ways not modelled here and are refused by 
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..device import GRID
 from ..errors import TTNNError, UnsupportedError
 from ..memory import TensorMemoryLayout
 from ..program_configs import (
     LayerNormDefaultProgramConfig,
     LayerNormShardedMultiCoreProgramConfig,
+    SDPAProgramConfig,
     SoftmaxDefaultProgramConfig,
     SoftmaxShardedMultiCoreProgramConfig,
     dest_tile_count,
@@ -91,3 +95,29 @@ def check_softmax_program_config(op: str, program_config, tensor=None, compute=N
         f"{op}: program_config must be ttnn.SoftmaxDefaultProgramConfig or "
         f"ttnn.SoftmaxShardedMultiCoreProgramConfig, got {type(program_config).__name__}"
     )
+
+
+def sdpa_compute_config(op: str, program_config, compute):
+    """Check an SDPAProgramConfig (grid inside the device, chunk sizes whole tiles: tt-metal's sdpa validate) and
+    return the compute config its matmul_math_fidelity selects. Chunking itself (flash attention's online softmax
+    over k_chunk_size keys) is not modelled: the emulator reduces each row at once, so configs that only change
+    chunk sizes give the same numbers here; options that change the arithmetic further are refused by name."""
+    if program_config is None:
+        return compute
+    if not isinstance(program_config, SDPAProgramConfig):
+        raise TTNNError(f"{op}: program_config must be a ttnn.SDPAProgramConfig, got {type(program_config).__name__}")
+    grid = program_config.compute_with_storage_grid_size
+    if grid.x > GRID.x or grid.y > GRID.y:
+        raise _fail(op, program_config, f"compute_with_storage_grid_size ({grid.x}, {grid.y}) exceeds the device grid")
+    for name in ("q_chunk_size", "k_chunk_size"):
+        size = getattr(program_config, name)
+        if size == 0 or size % TILE_WIDTH:
+            raise _fail(op, program_config, f"{name} ({size}) must be a positive multiple of the tile width 32")
+    if program_config.segmented_accumulation or program_config.max_k_splits != 1:
+        raise UnsupportedError(
+            f"{op}: SDPAProgramConfig segmented_accumulation / max_k_splits are not modelled by the ttport emulator; "
+            "leave them at their defaults to run here"
+        )
+    if program_config.matmul_math_fidelity is None:
+        return compute
+    return dataclasses.replace(compute, math_fidelity=program_config.matmul_math_fidelity)

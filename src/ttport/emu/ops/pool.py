@@ -14,8 +14,9 @@ import math
 
 import torch
 
+from ..conv_l1 import height_sharded
 from ..errors import ShapeError, TTNNError
-from ..memory import BufferType, MemoryConfig, TensorMemoryLayout
+from ..memory import MemoryConfig, TensorMemoryLayout
 from ..numerics import REDUCE_CHUNK, is_ideal
 from ..registry import require_device, ttnn_op
 from ..tensor import Tensor
@@ -36,20 +37,20 @@ def nchw_values(op: str, tensor: Tensor, batch: int, height: int, width: int, ch
     return tensor._logical().to(torch.float32).reshape(batch, height, width, channels).permute(0, 3, 1, 2)
 
 
-def _placement(tensor: Tensor, memory_config, applied_shard_scheme) -> MemoryConfig:
+def _placement(memory_config, rows: int, channels: int, layout: Layout) -> MemoryConfig:
+    """memory_config, else height sharded in L1 as the pool ops leave their output (applied_shard_scheme only chooses
+    how the input is sharded on the way in)."""
     if memory_config is not None:
         if not isinstance(memory_config, MemoryConfig):
             raise TTNNError(f"memory_config must be a ttnn.MemoryConfig, got {memory_config!r}")
         return memory_config
-    if tensor.is_sharded():
-        return tensor.memory_config()
-    return MemoryConfig(applied_shard_scheme or TensorMemoryLayout.HEIGHT_SHARDED, BufferType.L1)
+    return height_sharded(rows, channels, layout is Layout.TILE)
 
 
 def _output(op, values_nchw, like: Tensor, dtype, layout, memory_config, applied_shard_scheme, deallocate_input):
     batch, channels, out_h, out_w = values_nchw.shape
     flat = values_nchw.permute(0, 2, 3, 1).reshape(1, 1, batch * out_h * out_w, channels)
-    config = _placement(like, memory_config, applied_shard_scheme)
+    config = _placement(memory_config, batch * out_h * out_w, channels, layout)
     if deallocate_input:
         like.deallocate(True)
     return Tensor._from_logical(flat, dtype, layout, like.device(), config)
@@ -211,9 +212,12 @@ def global_avg_pool2d(input_tensor, *, memory_config=None, dtype=None):
         from .conversion import to_memory_config
 
         input_tensor = to_memory_config(input_tensor, interleaved)
+    # the result is reshaped to [N, 1, 1, C]: kept interleaved where the input is (a [1, 1, N, C] shard layout
+    # does not carry over to N tile rows)
+    interleaved = MemoryConfig(TensorMemoryLayout.INTERLEAVED, input_tensor.memory_config().buffer_type)
     result = avg_pool2d(
         input_tensor, batch, height, width, channels, (height, width), (1, 1), (0, 0),
-        memory_config=memory_config, dtype=dtype if dtype is not None else DataType.BFLOAT16,
+        memory_config=memory_config or interleaved, dtype=dtype if dtype is not None else DataType.BFLOAT16,
         output_layout=Layout.TILE,
     )  # fmt: skip
     return reshape(result, (batch, 1, 1, channels))

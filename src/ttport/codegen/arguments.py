@@ -61,7 +61,7 @@ class Arguments:
         self.read.add(name)
         value = self.values[name]
         if name in CONFIG_ARGUMENTS and isinstance(value, float):
-            named = self.builder.config_name(value)
+            named = self.builder.config_name(value, self.node)
             if named:
                 return Expr(named)
         return self.builder.value(value)
@@ -80,7 +80,7 @@ class Arguments:
         if isinstance(value, fx.Node):
             return self.builder.value(value).text
         if config and (in_list or isinstance(value, float)):
-            named = self.builder.config_name(value)
+            named = self.builder.config_name(value, self.node)
             if named:
                 return named
         return literal(value)

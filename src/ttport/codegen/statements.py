@@ -97,8 +97,13 @@ def _loop(run: list[Statement], list_lengths: dict[str, int], taken: set[str]) -
         variable = f"{variable}_parameters"
     end = start + len(run)
     whole = start == 0 and end == list_lengths.get(list_path, -1)
-    iterable = prefix if whole else f"{prefix}[{start or ''}:{end if end != list_lengths.get(list_path) else ''}]"
     second = run[1].call
+    if not whole:  # by index: an nn.Sequential's parameters are a dict with int keys, which cannot be sliced
+        body = Statement(run[-1].targets, call_text(second, f"{prefix}[index]"), call=None)
+        header = f"for index in range({start}, {end}):"
+        before = [Statement([y], x) for x, y in zip(run[0].call.args, second.args) if x != y]
+        return before + [Statement([], "", header=header, body=[body])]
+    iterable = prefix
     before = [
         Statement([y], x) for x, y in zip(run[0].call.args, second.args) if x != y
     ]  # the first member reads the loop-carried value under another name

@@ -8,7 +8,7 @@ from ..capture.bind import is_symbolic
 from ..capture.identity import view_base
 from ..capture.record import written
 from .arguments import Arguments
-from .emit import Body, FunctionBuilder, GenerationError, Item, op_name, parameter_expression
+from .builder import Body, FunctionBuilder, GenerationError, Item, op_name, parameter_expression
 from .expr import Expr
 from .naming import Names, snake, targets
 from .ops import OPS
@@ -17,9 +17,9 @@ from .statements import Call, Statement, call_text, reroll
 
 def build_body(builder: FunctionBuilder, kinds) -> Body:
     items = builder.collect()
-    reads = [_reads(builder, item) for item in items]
+    reads = [reads_of(builder, item) for item in items]
     outputs = [builder.resolve(n) for _, n in builder.owner.outputs if n is not None]
-    live = _live(builder, items, reads, outputs)
+    live = live_items(builder, items, reads, outputs)
     items = [item for item, keep in zip(items, live) if keep]
     reads = [r for r, keep in zip(reads, live) if keep]
     inlined = _inlined(items, reads, outputs)
@@ -33,14 +33,14 @@ def build_body(builder: FunctionBuilder, kinds) -> Body:
         if item.call is not None:
             statements.append(_call_statement(builder, item, position, names, last_use, kinds))
             continue
-        expr = _expression(builder, item.node)
+        expr = expression(builder, item.node)
         if item.node in inlined:
             builder.exprs[item.node] = expr
             continue
         if item.node not in last_use and written(item.node):  # an in-place write nothing reads by this name
             statements.append(Statement([], expr.text))
             continue
-        name = names.assign(_wanted(builder, items, position), position, last_use.get(item.node, position))
+        name = names.assign(wanted_name(builder, items, position), position, last_use.get(item.node, position))
         builder.exprs[item.node] = Expr(name)
         statements.append(Statement([name], expr.text))
     returns = [builder.ref(n).text for _, n in builder.owner.outputs if n is not None]
@@ -63,10 +63,10 @@ def _params(owner) -> list[str]:
     return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
 
 
-def _reads(builder, item: Item) -> list[fx.Node]:
+def reads_of(builder, item: Item) -> list[fx.Node]:
     nodes = [n for _, n in item.call.inputs] if item.call is not None else item.node.all_input_nodes
     resolved = (builder.resolve(n) for n in nodes)
-    return [n for n in resolved if n.op != "get_attr" and not is_symbolic(n)]
+    return [n for n in resolved if (n.op != "get_attr" or n in builder.inputs) and not is_symbolic(n)]
 
 
 def _produced(builder, item: Item) -> list[fx.Node]:
@@ -75,7 +75,7 @@ def _produced(builder, item: Item) -> list[fx.Node]:
     return [builder.resolve(n) for _, n in item.call.outputs if n is not None]
 
 
-def _live(builder, items, reads, outputs) -> list[bool]:
+def live_items(builder, items, reads, outputs) -> list[bool]:
     """Items whose values are needed, and in-place writes into a tensor read later (BART's shift_tokens_right
     fills `shifted[:, 1:]`, a view of the tensor it returns)."""
     needed = set(outputs)
@@ -130,7 +130,7 @@ def _materialised(items, reads, where, node) -> int:
     return len(items)
 
 
-def _expression(builder, node: fx.Node) -> Expr:
+def expression(builder, node: fx.Node) -> Expr:
     emitter = OPS.get(op_name(node))
     arguments = Arguments(node, builder)
     if node.target.__module__ == "_operator" and op_name(node) == "getitem":
@@ -152,7 +152,8 @@ def _generic(builder, node, arguments) -> Expr:
         raise GenerationError(f"{builder.where()}: no rule for {node.target}")
     parts, skipped = [], False
     for argument in schema.arguments:
-        if not arguments.given(argument.name) or argument.name in ("device", "pin_memory", "layout"):
+        placement = argument.name in ("device", "pin_memory", "layout")
+        if placement or not (arguments.given(argument.name) or not argument.has_default_value()):
             skipped = True  # what follows goes by keyword: diff(x, prepend=p) is not diff(x, p), which sets n
             continue
         text = arguments.fmt(arguments.raw(argument.name))
@@ -192,7 +193,7 @@ def _method(builder, node, arguments) -> Expr:
     return Expr(f"{arguments.e(schema.arguments[0].name, 100)}.{op_name(node)}({', '.join(parts)})")
 
 
-def _wanted(builder, items, position) -> str:
+def wanted_name(builder, items, position) -> str:
     """Name for a value: the source line's assignment target, else the inline module's name, else the op's."""
     item = items[position]
     names = targets(item.code)
@@ -232,7 +233,7 @@ def _call_statement(builder, item: Item, position, names: Names, last_use, kinds
         if last_use.get(node, -1) < position:
             result.append("_")
             continue
-        name = _output_name(wanted, leaf_paths[index], child, len(returned))
+        name = output_name(wanted, leaf_paths[index], child, len(returned))
         name = names.assign(name, position, last_use[node])
         builder.exprs[node] = Expr(name)
         result.append(name)
@@ -241,7 +242,7 @@ def _call_statement(builder, item: Item, position, names: Names, last_use, kinds
     return Statement(result, call_text(call, parameters), call=call)
 
 
-def _output_name(wanted: list[str], path: tuple, child, count: int) -> str:
+def output_name(wanted: list[str], path: tuple, child, count: int) -> str:
     if len(wanted) == count == 1:
         return wanted[0]
     if path and isinstance(path[0], int) and len(wanted) > path[0] and len(wanted) > 1:

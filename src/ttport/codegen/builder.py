@@ -14,7 +14,7 @@ from ..capture.sizes import dims, spell
 from ..capture.tree import ModuleCall
 from .config_values import ConfigNames
 from .expr import ATOM, Expr, literal
-from .naming import Names, frames, safe, snake, targets
+from .naming import Names, construction_names, frames, mentioned, runtime_attributes, safe, snake, targets
 from .ops import CHECKS, OPERATORS, OPS
 from .statements import Call, Statement
 
@@ -69,6 +69,7 @@ class FunctionBuilder:
         self.inputs = {node: expr for expr, node in owner.inputs}
         self.kwargs: dict = {}
         self.config = ConfigNames(owner.module, context.config_of(owner.module), inline_children(owner))
+        self.own_attributes = set(vars(owner.module)) & runtime_attributes(owner.cls)
         self.prelude: dict[str, str] = {}  # size name -> its definition
         self.exprs: dict[fx.Node, Expr] = {}
         self.uses_parameters = False
@@ -103,8 +104,25 @@ class FunctionBuilder:
     def where(self) -> str:
         return f"{self.owner.path or '<root>'} ({self.owner.cls.__name__})"
 
-    def config_name(self, value) -> str | None:
-        return self.config.name(value, self.kwargs)
+    def config_name(self, value, node: fx.Node | None) -> str | None:
+        """The configuration name of a literal `node` takes, where this module's code for it mentions one."""
+        if node is None:
+            return None
+        return self.config.name(value, self.kwargs, self.mentioned(node))
+
+    def mentioned(self, node: fx.Node) -> set[str]:
+        """Identifiers of the code that computed `node` in this module, and of the construction of the inline
+        child (nn.LayerNorm, nn.Linear) the node belongs to."""
+        found = frames(node)
+        depth = self.context.depth(node, self.owner)
+        names = mentioned(found[depth:] if depth < len(found) else found[-1:]) | self.own_attributes
+        stack = [path.split("@")[0] for path, _ in (node.meta.get("nn_module_stack") or {}).values()]
+        inner = stack[-1] if stack else ""
+        prefix = f"{self.owner.path}." if self.owner.path else ""
+        if inner != self.owner.path and inner.startswith(prefix) and self.context.is_builtin_path(inner):
+            child = inner[len(prefix) :].split(".", 1)[0]
+            names |= construction_names(self.owner.cls, child)
+        return names
 
     # -- parameters ---------------------------------------------------------------------------------------------
     def attribute(self, node: fx.Node, transposed_ok: bool = False) -> str:
