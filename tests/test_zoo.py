@@ -23,10 +23,8 @@ SLOW = {"bert", "modernbert", "distilbert", "albert", "electra", "bloom", "llama
 SLOW |= {"phi3", "gemma", "gemma2", "gemma3-text", "stablelm", "gpt-neo", "gptj", "pegasus", "whisper"}
 
 KNOWN: dict[str, str] = {
-    "modernbert": "issue 10 class 6: rotary_emb is called twice and checked with one function (PCC 0.967)",
     "clip-vision": "issue 10 class 6: an int position-id buffer is uploaded as bf16 and used as embedding ids",
-    "falcon": "multi-query attention: the generated ttnn.matmul gets key heads 1 vs query heads 4 (ShapeError)",
-    "gpt-neo": "the generated ttnn.where gets a [1, 1, 8, 8] predicate for [2, 4, 8, 8] values (ShapeError)",
+    "falcon": "the generated tt/ttnn_attention.py fails its own lint (E501, a line over 120 columns)",
     "t5": "whole model PCC 0.988 < 0.99 (every module >= 0.995): not yet explained",
 }
 
@@ -51,7 +49,7 @@ def _param(name: str):
 
 @pytest.mark.parametrize("name", [_param(name) for name in ARCHS])
 def test_port_proves_or_refuses_cleanly(name, tmp_path):
-    done = _port(name, tmp_path / name)
+    done = _port(name, tmp_path / name.replace("-", "_"))  # the project directory must be an identifier
     output = done.stdout + done.stderr
     assert "Traceback (most recent call last)" not in output, output[-4000:]
     assert done.returncode in (0, 2), f"exit {done.returncode}:\n{output[-4000:]}"
