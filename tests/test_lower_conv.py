@@ -93,3 +93,12 @@ def test_a_conv_stack_stays_channels_last(device):
     assert source.count("ttnn.permute(") == 1, source
     assert "conv_config = ttnn.Conv2dConfig(" in source and "input_height=" in source, source
     assert all(c.pcc >= 0.999 for c in checks), report(checks)
+
+
+def test_an_average_pool_over_the_whole_input_is_global_whatever_ceil_mode(device):
+    """EfficientNet's pooler, AvgPool2d(kernel 1280, ceil_mode=True) over 2x2 pixels, is the global average."""
+    model = Forward(lambda m, x: F.avg_pool2d(torch.relu(x), 64, ceil_mode=True))
+    lowered, checks, source = lower_and_verify(model, {"x": randn(2, 16, 3, 3)}, device, name="pooler")
+    assert not [f for kind in lowered.kinds for f in kind.fallbacks]
+    assert "ttnn.global_avg_pool2d(" in source, source
+    assert all(c.pcc >= 0.999 for c in checks), report(checks)

@@ -188,9 +188,23 @@ def _pool_when(node, _context):
     values = arguments(node)
     if len(shape(values["self"])) != 4:
         return "not a batched 2-D pool"
-    if values.get("ceil_mode") and node.target.overloadpacket.__name__ == "avg_pool2d":
+    if values.get("ceil_mode") and node.target.overloadpacket.__name__ == "avg_pool2d" and not _covers_all(node):
         return "ceil_mode"
     return None
+
+
+def _covers_all(node: fx.Node) -> bool:
+    """One window over the whole (unpadded) input: the global average, whatever ceil_mode says (EfficientNet's
+    pooler is AvgPool2d(kernel 1280, ceil_mode=True) over a few pixels)."""
+    values = arguments(node)
+    kernel = _ints(values["kernel_size"], 2)
+    spatial = shape(values["self"])[2:]
+    unpadded = not any(_ints(values.get("padding", 0), 2))
+    return (
+        unpadded
+        and tuple(shape(node)[2:]) == (1, 1)
+        and all(isinstance(s, int) and k >= s for k, s in zip(kernel, spatial))
+    )
 
 
 def _pool_call(r, name: str, extra: list[str]) -> str:
@@ -215,6 +229,8 @@ def _max_pool2d(r) -> str:
 
 
 def _avg_pool2d(r) -> str:
+    if _covers_all(r.node):
+        return r.call("ttnn.global_avg_pool2d", [r.t("self")])
     values = arguments(r.node)
     extra = [] if values.get("count_include_pad", True) else ["count_include_pad=False"]
     if values.get("divisor_override"):
