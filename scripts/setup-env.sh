@@ -17,3 +17,6 @@ fi
 # installs a top-level `tests` package that would shadow this repository's and tt-metal's `tests`).
 [ -d .venv/rxnmapper/rxnmapper ] || .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
     --no-compile --target .venv/rxnmapper rxnmapper==0.4.3
+# Real CNN weights: facenet-pytorch's wheel ships MTCNN's pnet/rnet/onet (ttport.zoo_cnn reads them without its
+# __init__, which needs torchvision).
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps facenet-pytorch==2.6.0
