@@ -81,7 +81,7 @@ def test_vit_every_module(device):
     missed = {c.kind for c in checks if not c.passed}
     assert missed <= {"vit_attention"}, report(checks)
     conv = [f for kind in lowered.kinds for f in kind.fallbacks]
-    assert [f.op for f in conv] == ["aten.conv2d.default"]  # the patch embedding runs in torch on host
+    assert not conv, conv  # the patch embedding's convolution is a device op too (lower/rules_conv.py)
     with ttport.emu.numerics("ideal"):
         _, ideal, _ = lower_and_verify(model, inputs, device, name="vit_tiny")
     assert all(c.pcc >= 0.99999 for c in ideal), report(ideal)
@@ -107,7 +107,7 @@ def test_whisper_encoder_every_module(device):
     assert all(c.pcc >= 0.99 for c in checks), report(checks)
     assert {c.kind for c in checks if not c.passed} <= {"whisper_attention"}, report(checks)
     conv = [f.op for kind in lowered.kinds for f in kind.fallbacks]
-    assert conv == ["aten.conv1d.default"]  # both convolutions run in torch on host (one entry per kind)
+    assert not conv, conv  # both convolutions are device ops too (lower/rules_conv.py)
     with ttport.emu.numerics("ideal"):
         _, ideal, _ = lower_and_verify(model, inputs, device, name="whisper_tiny")
     assert all(c.pcc >= 0.99999 for c in ideal), report(ideal)

@@ -4,6 +4,7 @@ fusions applied, conversions between forms inserted, then names, deallocations a
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 from torch import fx
@@ -305,6 +306,7 @@ class Lowering:
                     f"fallback: aten.{op} runs in torch on host ({self.fallback_reason[node]}); "
                     "ttnn.to_torch -> torch -> ttnn.from_torch"
                 )
+                comment = "\n".join(textwrap.wrap(comment, 110))  # one comment line per 110 columns
             return Step([(node, "host")], reads, lambda: expression(self.builder, node).text, comment)
         if op == "getitem":
             parent = (sources[0], form)
