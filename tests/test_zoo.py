@@ -22,12 +22,9 @@ TIMEOUT = 900  # seconds per port; the slowest take ~1 min on 2 shared cores
 SLOW = {"bert", "modernbert", "distilbert", "albert", "electra", "bloom", "llama", "mistral", "qwen2", "qwen3", "phi"}
 SLOW |= {"phi3", "gemma", "gemma2", "gemma3-text", "stablelm", "gpt-neo", "gptj", "pegasus", "whisper"}
 
-_NAN = "issue 10 class 2/3: left-padded batch, fully masked rows softmax to NaN in bf16 (whole model PCC ~0.707)"
 _REFERENCE = "issue 10 class 6: the functional reference differs from the model"
-KNOWN: dict[str, str] = dict.fromkeys(
-    ["gpt2", "opt", "bloom", "llama", "mistral", "qwen2", "qwen3", "phi", "phi3", "stablelm", "gpt-neox", "gptj"], _NAN
-)
-KNOWN |= dict.fromkeys(["gpt-neo", "whisper"], _REFERENCE)  # .view without .contiguous(); aten.diff's prepend as n
+# .view without .contiguous(); aten.diff's prepend as n
+KNOWN: dict[str, str] = dict.fromkeys(["gpt-neo", "whisper"], _REFERENCE)
 KNOWN |= {
     "modernbert": "issue 10 class 6: rotary_emb called twice, checked with one function (PCC 0.967)",
     "clip-vision": "issue 10 class 6: an int position-id buffer uploaded as bf16 and used as embedding ids",
