@@ -18,7 +18,7 @@ from ..codegen.statements import Statement
 from ..ported import Fallback, InputSpec
 from .errors import LoweringError, internal
 from .fusions import FUSIONS
-from .graph import arguments, meta, op_name, same_shape
+from .graph import arguments, is_float, meta, op_name, same_shape
 from .render import Render, size_text
 from .rules import IDENTITY_WHEN, RESHAPES, RULES
 from .rules_conv import NHWC, read_channels_last, stays_channels_last
@@ -179,7 +179,9 @@ class Lowering:
             return
         rule = RULES.get(op)
         weighted = rule is not None and any(self.is_parameter(values.get(a)) for a in rule.weights)
-        if rule is not None and (on_device or (weighted and self.device_weight_slot(rule, values))):
+        # a bool or integer result stays a torch tensor (the device form is bfloat16), unless it stays ids
+        kept = rule is not None and (rule.keeps_form or is_float(node) or meta(node) is None)
+        if kept and (on_device or (weighted and self.device_weight_slot(rule, values))):
             reason = rule.when(node, self) if rule.when else None
             if reason is None:
                 first = self.form.get(sources[0], "tile") if sources else "tile"
