@@ -4,6 +4,7 @@ fusions applied, conversions between forms inserted, then names, deallocations a
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 from torch import fx
@@ -17,7 +18,7 @@ from ..codegen.statements import Statement
 from ..ported import Fallback, InputSpec
 from .errors import LoweringError, internal
 from .fusions import FUSIONS
-from .graph import arguments, meta, op_name, same_shape
+from .graph import arguments, is_float, meta, op_name, same_shape
 from .render import Render, size_text
 from .rules import IDENTITY_WHEN, RESHAPES, RULES
 from .rules_conv import NHWC, read_channels_last, stays_channels_last
@@ -178,7 +179,9 @@ class Lowering:
             return
         rule = RULES.get(op)
         weighted = rule is not None and any(self.is_parameter(values.get(a)) for a in rule.weights)
-        if rule is not None and (on_device or (weighted and self.device_weight_slot(rule, values))):
+        # a bool or integer result stays a torch tensor (the device form is bfloat16), unless it stays ids
+        kept = rule is not None and (rule.keeps_form or is_float(node) or meta(node) is None)
+        if kept and (on_device or (weighted and self.device_weight_slot(rule, values))):
             reason = rule.when(node, self) if rule.when else None
             if reason is None:
                 first = self.form.get(sources[0], "tile") if sources else "tile"
@@ -305,6 +308,7 @@ class Lowering:
                     f"fallback: aten.{op} runs in torch on host ({self.fallback_reason[node]}); "
                     "ttnn.to_torch -> torch -> ttnn.from_torch"
                 )
+                comment = "\n".join(textwrap.wrap(comment, 110))  # one comment line per 110 columns
             return Step([(node, "host")], reads, lambda: expression(self.builder, node).text, comment)
         if op == "getitem":
             parent = (sources[0], form)

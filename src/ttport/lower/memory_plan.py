@@ -3,6 +3,7 @@ L1 with headroom, else DRAM; and the statement, for the generated code and READM
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import torch
@@ -48,7 +49,8 @@ class MemoryPlan:
         """One comment line above a generated function."""
         where = "L1" if self.l1 else "DRAM (the model's planned peak does not fit L1 with headroom)"
         shapes = f"the captured inputs {self.inputs()}" if top else "the captured shapes"
-        return f"# activations in {where}: planned peak {peak_bytes / 1024:.0f} KiB at {shapes}\n"
+        text = f"activations in {where}: planned peak {peak_bytes / 1024:.0f} KiB at {shapes}"
+        return "".join(f"# {line}\n" for line in textwrap.wrap(text, 110))  # generated lines stay within 120
 
 
 def model_inputs(inputs: dict) -> dict:
