@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Set up, lint, then run the whole test suite (slow tests included) on the CPU emulator.
+# Set up, lint, then run the whole test suite (slow tests included, heavy ports not) on the CPU emulator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-env.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-exec .venv/bin/python -m pytest -q "$@"
+# Heavy ports (over ~5 min each) stay out of the default run and CI; `bash scripts/test.sh -m heavy` runs them.
+exec .venv/bin/python -m pytest -q -m "not heavy" "$@"
