@@ -81,21 +81,27 @@ def softmax_plan(
     return SoftmaxPlan(total, SOFTMAX_LARGE_CHUNK_TILES if large else None)
 
 
-def check_circular_buffers(op: str, device, cb_bytes: int, cores: str | None = None) -> None:
-    """Refuse a program whose CBs do not fit below the device's lowest L1 buffer, with tt-metal's messages."""
+GROW_FIX = "Use smaller blocks in the program_config (fewer tiles per core), a wider core grid, or DRAM inputs."
+
+
+def check_circular_buffers(op: str, device, cb_bytes: int, cores: str | None = None, fix: str | None = None) -> None:
+    """Refuse a program whose CBs do not fit below the device's lowest L1 buffer, with tt-metal's messages; `fix`
+    replaces the generic advice (convs name their own knobs)."""
     cores = cores or f"[(x=0,y=0) - (x={GRID.x - 1},y={GRID.y - 1})]"
     region_end = L1_RESERVED_BYTES + cb_bytes
     if region_end > L1_BYTES_PER_CORE:
         raise OutOfMemoryError(
             f"{op}: Statically allocated circular buffers on core range {cores} grow to {region_end} B which is "
-            f"beyond max L1 size of {L1_BYTES_PER_CORE} B. Use smaller blocks in the program_config (fewer tiles "
-            "per core), a wider core grid, or DRAM inputs."
+            f"beyond max L1 size of {L1_BYTES_PER_CORE} B. " + (fix or GROW_FIX)
         )
     lowest = device._allocator.lowest_l1_address()
     if lowest is not None and region_end > lowest:
         raise OutOfMemoryError(
             f"{op}: Statically allocated circular buffers in program clash with L1 buffers on core range {cores}. "
             f"L1 buffer allocated at {lowest} and static circular buffer region ends at {region_end}. "
-            "Deallocate L1 tensors you no longer need (ttnn.deallocate), move some to ttnn.DRAM_MEMORY_CONFIG, or "
-            "use smaller blocks in the program_config."
+            + (
+                fix
+                or "Deallocate L1 tensors you no longer need (ttnn.deallocate), move some to ttnn.DRAM_MEMORY_CONFIG, "
+                "or use smaller blocks in the program_config."
+            )
         )

@@ -35,8 +35,9 @@ import math
 import weakref
 from dataclasses import dataclass
 
-from .device import GRID, L1_BYTES_PER_CORE, L1_RESERVED_BYTES, Device
-from .errors import OutOfMemoryError, TTNNError
+from . import circular_buffers
+from .device import GRID, Device
+from .errors import TTNNError
 from .memory import (
     BufferType,
     CoreCoord,
@@ -263,33 +264,16 @@ def l1_bank(device: Device):
     return device._allocator.banks[BufferType.L1][0]
 
 
-def lowest_l1_buffer(device: Device) -> int | None:
-    """The lowest address of any L1 buffer (the emulated allocator lays L1 out top down, as tt-metal does)."""
-    return device._allocator.lowest_l1_address()
-
-
 def check_circular_buffers(op: str, device: Device, conv_plan: ConvPlan) -> None:
     """Refuse a conv whose CB region would reach into L1 buffers, as tt-metal does when the program launches."""
-    region_end = L1_RESERVED_BYTES + conv_plan.cb_total
     used = l1_bank(device).size - sum(end - start for start, end in l1_bank(device).free)
     _peaks[device] = max(_peaks.get(device, 0), used + conv_plan.cb_total)
-    where = f"core range [(x=0,y=0) - (x={GRID.x - 1},y={GRID.y - 1})]"
     fix = (
-        f"{op}: its circular buffers need {conv_plan.cb_total} B per core ({_largest(conv_plan)}); free L1 "
+        f"Its circular buffers need {conv_plan.cb_total} B per core ({_largest(conv_plan)}); free L1 "
         "(ttnn.deallocate, Conv2dConfig(deallocate_activation=True), activations in ttnn.DRAM_MEMORY_CONFIG), or "
-        "shrink the activation block (Conv2dConfig(act_block_h_override=32 * k)) or choose another shard_layout"
+        "shrink the activation block (Conv2dConfig(act_block_h_override=32 * k)) or choose another shard_layout."
     )
-    if region_end > L1_BYTES_PER_CORE:
-        raise OutOfMemoryError(
-            f"Statically allocated circular buffers on {where} grow to {region_end} B which is beyond max L1 size of "
-            f"{L1_BYTES_PER_CORE} B. {fix}"
-        )
-    lowest = lowest_l1_buffer(device)
-    if lowest is not None and lowest < region_end:
-        raise OutOfMemoryError(
-            f"Statically allocated circular buffers in program clash with L1 buffers on {where}. L1 buffer "
-            f"allocated at {lowest} and static circular buffer region ends at {region_end}. {fix}"
-        )
+    circular_buffers.check_circular_buffers(op, device, conv_plan.cb_total, fix=fix)
 
 
 def _largest(conv_plan: ConvPlan) -> str:
