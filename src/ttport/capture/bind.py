@@ -8,6 +8,7 @@ import torch
 from torch import fx
 
 from .identity import source
+from .parametrized import parametrized_names
 from .record import CallRecord, same_value, tensor_leaves
 from .sizes import missing_sizes, spells
 from .tree import ModuleCall
@@ -38,8 +39,12 @@ def _owned(call: ModuleCall):
     while root.parent is not None:
         root = root.parent
     mine = {id(t) for t in call.module.parameters()} | {id(t) for t in call.module.buffers()}
+    prefix = f"{call.path}." if call.path else ""
+    computed = {prefix + name for name in parametrized_names(call.module)}  # weight_norm's weight: new each read
 
     def owned(node: fx.Node) -> bool:
+        if str(node.target) in computed:
+            return True
         value = root.module
         for part in str(node.target).split("."):
             value = getattr(value, part, None)

@@ -10,6 +10,7 @@ from torch.utils import _pytree as pytree
 
 from .bind import bind
 from .export import export, prepare
+from .parametrized import computed_parametrizations
 from .record import node_values, record_calls, same_value, tensor_leaves
 from .state import check_program
 from .tree import ModuleCall, build_tree
@@ -40,7 +41,8 @@ def capture(model: torch.nn.Module, inputs: dict, *, dynamic_shapes=None, dynami
     [('', 'BertModel'), ('embeddings', 'BertEmbeddings')]
     """
     model = prepare(model)
-    program = export(model, inputs, dynamic_shapes=dynamic_shapes, dynamic=dynamic)
+    with computed_parametrizations(model):  # the graph reads conv.weight, not its parametrization's originals
+        program = export(model, inputs, dynamic_shapes=dynamic_shapes, dynamic=dynamic)
     check_program(program, model)  # a forward that writes state cannot be proven by its outputs
     graph_module = program.module()
     flat, _ = pytree.tree_flatten(((), inputs))

@@ -14,7 +14,8 @@ from ..reference.generate import Generated
 from .errors import WHAT_TO_DO, LoweringError
 from .function import LoweredCall, lower_call
 from .memory_plan import MemoryPlan, model_inputs
-from .parameters import WEIGHTS_DTYPES, by_class, parameters_source
+from .parameters import WEIGHTS_DTYPES, parameters_source
+from .preprocessors import plan_preprocessors
 
 # Kind name fragment -> the tt/ file it goes to (first match).
 GROUPS = (
@@ -105,8 +106,7 @@ def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, pla
     for port in ports.values():
         preparations.update(port.preparations)
         fused.update(port.fused)
-    classes = by_class(captured.model, preparations, fused)
-    source, preprocessors = parameters_source(classes, weights)
+    source, preprocessors = parameters_source(plan_preprocessors(captured.model, preparations, fused), weights)
     kinds = []
     for kind, calls in _variants(generated, ports):
         first = ports[calls[0].key]
@@ -118,7 +118,7 @@ def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, pla
                 group="model" if kind is generated.top else _group(kind.name),
                 source=format_source(_source(first, plan, kind is generated.top)),
                 inputs=first.inputs,
-                preprocessor=preprocessors.get(kind.cls, ""),
+                preprocessor=preprocessors.get(kind.cls.__name__, ""),
                 calls=first.calls,
                 fallbacks=fallbacks,
                 config=dict(first.kwargs),

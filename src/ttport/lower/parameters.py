@@ -1,12 +1,10 @@
-"""tt/parameters.py: create_ttnn_parameters(torch_model, device), one preprocessor per module class the TTNN
-code reads tensors of, each tensor prepared as the op reading it needs (rules.py), weights in the chosen dtype."""
+"""The source of tt/parameters.py: create_ttnn_parameters(torch_model, device), the preprocessors planned by
+preprocessors.py (per class, and per instance where one reads its tensors differently, chosen by module name), each
+tensor prepared as the op reading it needs (rules.py), weights in the chosen dtype."""
 
 from __future__ import annotations
 
-import torch
-
-from ..codegen.naming import snake
-from .errors import LoweringError
+from .preprocessors import Preprocessor
 from .rules_conv import PREPARATIONS as CONV_PREPARATIONS
 
 WEIGHTS_DTYPES = {"bf16": "ttnn.bfloat16", "bfp8": "ttnn.bfloat8_b"}
@@ -45,7 +43,7 @@ Each preprocessor returns exactly the tensors the TTNN functions read, prepared 
 weights are {weights} ({dtype}), biases, norms and embedding tables bfloat16.
 """
 
-import torch
+{imports}import torch
 import ttnn
 from ttnn.model_preprocessing import (
     preprocess_embedding_weight,
@@ -63,22 +61,18 @@ FOOTER = '''
 PREPROCESSORS = {{
 {entries}
 }}
+{lookup}
 
-
-def custom_preprocessor(model, name):
-    """The preprocessor of the module's class; {{}} lets ttnn's defaults (and this function) handle its children."""
-    preprocess = PREPROCESSORS.get(type(model).__name__)
-    return preprocess(model) if preprocess is not None else {{}}
-
-
-def _children(model, skip=()):
+def _children(model, name, skip=()):
     """Every child module's parameters (through custom_preprocessor), except those in `skip`."""
     parameters = {{}}
     for child_name, child in model.named_children():
         if child_name in skip:
             continue
         converted = preprocess_model_parameters(
-            initialize_model=lambda child=child: child, custom_preprocessor=custom_preprocessor
+            initialize_model=lambda child=child: child,
+            custom_preprocessor=custom_preprocessor,
+            prefix=f"{{name}}.{{child_name}}" if name else child_name,
         )
         if converted:
             parameters[int(child_name) if child_name.isdigit() else child_name] = converted
@@ -92,72 +86,65 @@ def create_ttnn_parameters(torch_model, device):
     )
 '''
 
+BY_CLASS = '''
 
-class ParameterError(LoweringError):
-    """Two uses of one module class need its tensors prepared differently."""
+def custom_preprocessor(model, name):
+    """The preprocessor of the module's class; {} lets ttnn's defaults (and this function) handle its children."""
+    preprocess = PREPROCESSORS.get(type(model).__name__)
+    return preprocess(model, name) if preprocess is not None else {}
+'''
 
-
-def by_class(model: torch.nn.Module, preparations: dict, fused: dict) -> dict[type, dict]:
-    """Module class -> {"tensors": {attribute: preparation}, "fused": (fusion, details) | None, "optional":
-    attributes some instance of the class lacks (Whisper's k_proj has no bias), "children": any instance has some}."""
-    modules = dict(model.named_modules(remove_duplicate=False))
-    instances: dict[type, list] = {}
-    for module in modules.values():
-        instances.setdefault(type(module), []).append(module)
-    classes: dict[type, dict] = {}
-
-    def entry_of(cls: type) -> dict:
-        if cls not in classes:
-            children = any(next(m.children(), None) is not None for m in instances[cls])
-            classes[cls] = {"tensors": {}, "fused": None, "optional": set(), "children": children}
-        return classes[cls]
-
-    for (path, attribute), preparation in preparations.items():
-        cls = type(modules[path])
-        entry = entry_of(cls)
-        if any(getattr(m, attribute, None) is None for m in instances[cls]):
-            entry["optional"].add(attribute)
-        if preparation == "host" and isinstance(modules[path], torch.nn.Linear) and attribute == "weight":
-            preparation = "host_linear_weight"
-        previous = entry["tensors"].setdefault(attribute, preparation)
-        if previous != preparation:
-            raise ParameterError(
-                f"{cls.__name__}.{attribute} is prepared as {previous} at one instance and {preparation} at "
-                f"{path}; generated preprocessors are per class (rename or copy the module class)"
-            )
-    for path, spec in fused.items():
-        entry_of(type(modules[path]))["fused"] = spec
-    return classes
+BY_INSTANCE = '''
+# Modules whose tensors are read unlike the rest of their class's, by the name ttnn passes (their path in the model).
+INSTANCE_PREPROCESSORS = {{
+{entries}
+}}
 
 
-def preprocessor_source(cls: type, entry: dict) -> str:
-    name = f"{snake(cls.__name__)}_parameters"
-    lines = [f"def {name}(model):", f'    """{cls.__name__} ({cls.__module__})."""']
-    skip = ()
+def custom_preprocessor(model, name):
+    """The preprocessor of the module named `name` if it has its own, else its class's; {{}} lets ttnn's defaults
+    (and this function) handle its children."""
+    preprocess = next((p for pattern, p in INSTANCE_PREPROCESSORS.items() if fnmatch.fnmatchcase(name, pattern)), None)
+    preprocess = preprocess or PREPROCESSORS.get(type(model).__name__)
+    return preprocess(model, name) if preprocess is not None else {{}}
+'''
+
+
+def preprocessor_source(preprocessor: Preprocessor) -> str:
+    cls = preprocessor.cls
+    lines = [f"def {preprocessor.name}(model, name):", f'    """{_docstring(preprocessor)}"""']
     body, optional = [], []
-    if entry["fused"] is not None:
-        fusion, details = entry["fused"]
-        skip = tuple(details["children"])
+    if preprocessor.fused is not None:
+        _, details = preprocessor.fused
         lines += _fused_lines(details)
         body.append(f'        "{details["name"]}": fused,')
-    for attribute, preparation in entry["tensors"].items():
-        if attribute in skip:
+    for attribute, preparation in preprocessor.tensors.items():
+        if attribute in preprocessor.skip:
             continue
         comment = f"  # {WHY[preparation]}" if WHY.get(preparation) else ""
         prepared = PREPARATIONS[preparation].format(x=f"model.{attribute}")
-        if attribute in entry.get("optional", ()):
+        if attribute in preprocessor.optional:
             optional += [
                 f"    if model.{attribute} is not None:  # not every {cls.__name__} has one",
                 f'        parameters["{attribute}"] = {prepared}{comment}',
             ]
         else:
             body.append(f'        "{attribute}": {prepared},{comment}')
-    if entry.get("children", not _is_leaf(cls)):
-        body.append(f"        **_children(model, skip={skip!r}),")
+    if preprocessor.children:
+        body.append(f"        **_children(model, name, skip={preprocessor.skip!r}),")
     if not optional:
         return "\n".join(lines + ["    return {"] + body + ["    }"]) + "\n"
     lines += ["    parameters = {"] + body + ["    }"] + optional + ["    return parameters"]
     return "\n".join(lines) + "\n"
+
+
+def _docstring(preprocessor: Preprocessor) -> str:
+    cls = preprocessor.cls
+    where = f"{cls.__name__} ({cls.__module__})"
+    if not preprocessor.patterns:
+        return f"{where}."
+    names = ", ".join(preprocessor.patterns)
+    return f"{where} at {names}: {', '.join(preprocessor.differs)} read unlike the other {cls.__name__} modules."
 
 
 def _fused_lines(details: dict) -> list[str]:
@@ -177,14 +164,19 @@ def _fused_lines(details: dict) -> list[str]:
     return lines
 
 
-def _is_leaf(cls: type) -> bool:
-    return cls in (torch.nn.Linear, torch.nn.LayerNorm, torch.nn.Embedding)
-
-
-def parameters_source(classes: dict[type, dict], weights: str) -> tuple[str, dict[type, str]]:
-    """The whole tt/parameters.py, and each class's preprocessor source."""
-    sources = {cls: preprocessor_source(cls, entry) for cls, entry in classes.items()}
-    entries = "\n".join(f'    "{cls.__name__}": {snake(cls.__name__)}_parameters,' for cls in classes)
-    text = HEADER.format(weights=weights, dtype=WEIGHTS_DTYPES[weights])
-    text += "\n\n" + "\n\n".join(sources.values()) + FOOTER.format(entries=entries)
-    return text, sources
+def parameters_source(preprocessors: list[Preprocessor], weights: str) -> tuple[str, dict[str, str]]:
+    """The whole tt/parameters.py, and each class preprocessor's source by class name."""
+    sources = {p.name: preprocessor_source(p) for p in preprocessors}
+    by_class = [p for p in preprocessors if not p.patterns]
+    by_instance = [p for p in preprocessors if p.patterns]
+    entries = "\n".join(f'    "{p.cls.__name__}": {p.name},' for p in by_class)
+    if by_instance:
+        names = "\n".join(f'    "{pattern}": {p.name},' for p in by_instance for pattern in p.patterns)
+        lookup = BY_INSTANCE.format(entries=names)
+    else:
+        lookup = BY_CLASS
+    text = HEADER.format(
+        weights=weights, dtype=WEIGHTS_DTYPES[weights], imports="import fnmatch\n\n" if by_instance else ""
+    )
+    text += "\n\n" + "\n\n".join(sources.values()) + FOOTER.format(entries=entries, lookup=lookup)
+    return text, {p.cls.__name__: sources[p.name] for p in by_class}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from ..capture.parametrized import PARAMETRIZATIONS, parametrized_tensors
 from ..emu.model_preprocessing import ParameterDict, ParameterList, preprocess_model_parameters
 
 
@@ -16,9 +17,12 @@ def reference_parameters(model: torch.nn.Module) -> ParameterDict:
     parameters = preprocess_model_parameters(initialize_model=lambda: model, convert_to_ttnn=lambda *_: False)
     for name, buffer in model.named_buffers():
         _place(parameters, name, buffer)
-    for name, parameter in model.named_parameters():  # tensors ttnn's walk skips (weight_norm's original0/1)
-        if not _present(parameters, name):
+    for name, parameter in model.named_parameters():  # tensors ttnn's walk skips (a ModuleList subclass's own)
+        if not _present(parameters, name) and f"{PARAMETRIZATIONS}." not in name:
             _place(parameters, name, parameter)
+    for name, tensor in parametrized_tensors(model).items():  # weight_norm's conv.weight, as the graph reads it
+        if not _present(parameters, name):  # a parametrized Linear's weight is there already, transposed
+            _place(parameters, name, tensor)
     return parameters
 
 
@@ -39,8 +43,8 @@ def _present(parameters, name: str) -> bool:
 
 
 def _child(node, part: str, named: bool):
-    """node[part], created if missing; a list whose module holds tensors by name (torch's ParametrizationList:
-    weight_norm's original0, original1) becomes a dict keeping its positions as int keys."""
+    """node[part], created if missing; a list whose module holds tensors by name (a ModuleList subclass with
+    tensors of its own) becomes a dict keeping its positions as int keys."""
     key = int(part) if part.isdigit() else part
     value = node[key] if isinstance(node, ParameterList) else node.get(key)
     if value is None or (named and isinstance(value, ParameterList)):
