@@ -7,6 +7,7 @@ import torch
 
 from ..codegen.naming import snake
 from .errors import LoweringError
+from .rules_conv import FUSED_PREPARATIONS
 from .rules_conv import PREPARATIONS as CONV_PREPARATIONS
 
 WEIGHTS_DTYPES = {"bf16": "ttnn.bfloat16", "bfp8": "ttnn.bfloat8_b"}
@@ -50,6 +51,7 @@ weights are {weights} ({dtype}), biases, norms and embedding tables bfloat16.
 import torch
 import ttnn
 from ttnn.model_preprocessing import (
+    fold_batch_norm2d_into_conv2d,
     preprocess_embedding_weight,
     preprocess_layernorm_parameter,
     preprocess_linear_bias,
@@ -140,8 +142,8 @@ def preprocessor_source(cls: type, entry: dict) -> str:
     if entry["fused"] is not None:
         fusion, details = entry["fused"]
         skip = tuple(details["children"])
-        lines += _fused_lines(details)
-        body.append(f'        "{details["name"]}": fused,')
+        lines += FUSED_PREPARATIONS.get(fusion, _fused_lines)(details)
+        body.append(f'        "{details["name"]}": fused,' if details["name"] else "        **fused,")
     for attribute, preparation in entry["tensors"].items():
         if attribute in skip:
             continue
