@@ -6,7 +6,10 @@ LEFT-padded as batched generation pads, padded positions holding the pad token),
 (seeded) with two changes that make verification meaningful:
 - every parameter is perturbed, so a dropped bias or a wrong norm scale shows (HF initialises them to 0 / 1);
 - query and key projections are scaled up (QK_SCALE), because at HF's init (std 0.02) attention scores are ~0.02 and
-  softmax is near-uniform, which no trained model has and which hides attention bugs.
+  softmax is near-uniform, which no trained model has and which hides attention bugs;
+- learned object queries (DETR's query_position_embeddings, the decoder's only query/key input in its first layer)
+  are drawn at std 1, nn.Embedding's default that the original DETR keeps, not HF's 0.02: at 0.02 the first decoder
+  self-attention is uniform to 1e-4, below bfloat16's resolution (docs/ttnn-numerics.md, "DETR").
 
 >>> model, inputs = build("mistral")
 """
@@ -28,6 +31,8 @@ QK_SCALE = 4.0  # scores grow by QK_SCALE**2: std ~1 instead of ~0.06 at hidden 
 # Separate query / key projections across the families (BERT query/key, Llama q_proj/k_proj, T5 and MPNet q/k,
 # DistilBERT q_lin/k_lin, DeBERTa query_proj/key_proj). Fused QKV weights are left as initialised.
 QK_WEIGHT = re.compile(r"(?:^|\.)(?:q|k|query|key|q_proj|k_proj|q_lin|k_lin|query_proj|key_proj)\.weight$")
+QUERY_EMBEDDING = re.compile(r"(?:^|\.)query_position_embeddings\.weight$")  # DETR family's learned object queries
+QUERY_STD = 1.0
 
 
 @dataclass(frozen=True)
@@ -248,12 +253,15 @@ INPUTS = {
 
 
 def _realistic(model: torch.nn.Module) -> None:
-    """Perturb every parameter (biases off 0, norm scales off 1) and scale query / key projections up."""
+    """Perturb every parameter (biases off 0, norm scales off 1), scale query / key projections up, redraw learned
+    object queries at QUERY_STD."""
     with torch.no_grad():
         for name, parameter in model.named_parameters():
             parameter.add_(torch.randn_like(parameter) * PERTURB)
             if QK_WEIGHT.search(name):
                 parameter.mul_(QK_SCALE)
+            if QUERY_EMBEDDING.search(name):
+                parameter.normal_(0.0, QUERY_STD)
 
 
 def build(name: str) -> tuple[torch.nn.Module, dict]:
