@@ -24,7 +24,6 @@ SLOW |= {"phi3", "gemma", "gemma2", "gemma3-text", "stablelm", "gpt-neo", "gptj"
 
 KNOWN: dict[str, str] = {
     "clip-vision": "issue 10 class 6: an int position-id buffer is uploaded as bf16 and used as embedding ids",
-    "t5": "whole model PCC 0.988 < 0.99 (every module >= 0.995): not yet explained",
     "wav2vec2": "weight_norm's parametrizations.weight is a ParameterDict read as a ParameterList in tt/parameters.py",
     "hubert": "weight_norm's parametrizations.weight is a ParameterDict read as a ParameterList in tt/parameters.py",
 }
