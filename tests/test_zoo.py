@@ -22,11 +22,7 @@ TIMEOUT = 900  # seconds per port; the slowest take ~1 min on 2 shared cores
 SLOW = {"bert", "modernbert", "distilbert", "albert", "electra", "bloom", "llama", "mistral", "qwen2", "qwen3", "phi"}
 SLOW |= {"phi3", "gemma", "gemma2", "gemma3-text", "stablelm", "gpt-neo", "gptj", "pegasus", "whisper"}
 
-KNOWN: dict[str, str] = {
-    "clip-vision": "issue 10 class 6: an int position-id buffer is uploaded as bf16 and used as embedding ids",
-    "t5": "whole model PCC 0.988 < 0.99 (every module >= 0.995): not yet explained",
-    "detr": "decoder self-attention's probabilities output PCC 0.47 < 0.999: not yet explained (near-uniform?)",
-}
+KNOWN: dict[str, str] = {}
 
 
 def _port(name: str, out) -> subprocess.CompletedProcess:
