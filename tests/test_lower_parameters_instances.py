@@ -4,12 +4,13 @@ class's preprocessor keeps the common form and no tensor is prepared twice."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 import ttnn
 from test_lower_helpers import lower_and_verify, report
 from torch import nn
 
-from ttport.lower.preprocessors import plan_preprocessors
+from ttport.lower.preprocessors import ParameterError, plan_preprocessors
 
 G = torch.Generator().manual_seed(0)
 
@@ -106,3 +107,33 @@ def test_the_common_form_is_the_one_most_instances_read():
     preparations = {("a", "weight"): "tile", ("b", "weight"): "embedding", ("c", "weight"): "embedding"}
     planned = plan_preprocessors(model, preparations, {})
     assert [(p.patterns, p.tensors["weight"]) for p in planned] == [([], "embedding"), (["a"], "tile")]
+
+
+class Lookup(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(64, 32)
+
+    def forward(self, ids):
+        return self.emb(ids)
+
+
+class Tied(nn.Module):
+    """One table looked up by `lookup` and read whole as a matrix by the parent (a tied output head)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lookup = Lookup()
+        self.norm = nn.LayerNorm(32)
+
+    def forward(self, ids):
+        hidden = self.lookup(ids)
+        return torch.matmul(hidden, self.norm(self.lookup.emb.weight).transpose(0, 1))
+
+
+def test_one_tensor_two_functions_read_in_two_forms_is_refused_by_name(device):
+    """Prepared once, one form would be wrong for the other reader: refused, naming the tensor and both readers
+    (before, the last reader's form silently replaced the first's)."""
+    ids = torch.randint(0, 64, (2, 8), generator=G)
+    with pytest.raises(ParameterError, match=r"lookup\.emb\.weight is read as embedding by lookup and as tile by"):
+        lower_and_verify(Tied(), {"ids": ids}, device, name="tied")

@@ -6,7 +6,7 @@ import torch
 from torch import fx
 
 from ..capture import Captured
-from ..capture.parametrized import parametrized_tensors
+from ..capture.parametrized import parametrized_names
 from ..capture.tree import ModuleCall, is_builtin
 from .expr import literal
 
@@ -71,10 +71,11 @@ class Context:
 def _aliases(model: torch.nn.Module) -> dict[str, list[str]]:
     by_id: dict[int, list[str]] = {}
     named = list(model.named_parameters(remove_duplicate=False)) + list(model.named_buffers(remove_duplicate=False))
-    named += list(parametrized_tensors(model).items())  # conv.weight of a weight_norm conv: the graph reads it
     for name, tensor in named:
         by_id.setdefault(id(tensor), []).append(name)
-    return {name: by_id[id(tensor)] for name, tensor in named}
+    aliases = {name: by_id[id(tensor)] for name, tensor in named}
+    aliases.update({name: [name] for name in parametrized_names(model)})  # computed: weight_norm conv.weight
+    return aliases
 
 
 def _fetch(module, target: str):

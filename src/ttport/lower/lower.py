@@ -15,7 +15,7 @@ from .errors import WHAT_TO_DO, LoweringError
 from .function import LoweredCall, lower_call
 from .memory_plan import MemoryPlan, model_inputs
 from .parameters import WEIGHTS_DTYPES, parameters_source
-from .preprocessors import plan_preprocessors
+from .preprocessors import gather, plan_preprocessors
 
 # Kind name fragment -> the tt/ file it goes to (first match).
 GROUPS = (
@@ -102,10 +102,7 @@ def _post_order(call: ModuleCall):
 
 
 def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, plan: MemoryPlan) -> LoweredModel:
-    preparations, fused = {}, {}
-    for port in ports.values():
-        preparations.update(port.preparations)
-        fused.update(port.fused)
+    preparations, fused = gather(ports.values())
     source, preprocessors = parameters_source(plan_preprocessors(captured.model, preparations, fused), weights)
     kinds = []
     for kind, calls in _variants(generated, ports):

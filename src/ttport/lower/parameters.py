@@ -65,29 +65,32 @@ FOOTER = '''
 PREPROCESSORS = {{
 {entries}
 }}
-{lookup}
-
-def _children(model, name, skip=()):
-    """Every child module's parameters (through custom_preprocessor), except those in `skip`."""
-    parameters = {{}}
-    for child_name, child in model.named_children():
-        if child_name in skip:
-            continue
-        converted = preprocess_model_parameters(
-            initialize_model=lambda child=child: child,
-            custom_preprocessor=custom_preprocessor,
-            prefix=f"{{name}}.{{child_name}}" if name else child_name,
-        )
-        if converted:
-            parameters[int(child_name) if child_name.isdigit() else child_name] = converted
-    return parameters
-
+{lookup}{children}
 
 def create_ttnn_parameters(torch_model, device):
     """The parameter tree the TTNN functions take, on `device`."""
     return preprocess_model_parameters(
         initialize_model=lambda: torch_model, device=device, custom_preprocessor=custom_preprocessor
     )
+'''
+
+# Written only where a preprocessor walks on into its module's children.
+CHILDREN = '''
+
+def _children(model, name, skip=()):
+    """Every child module's parameters (through custom_preprocessor), except those in `skip`."""
+    parameters = {}
+    for child_name, child in model.named_children():
+        if child_name in skip:
+            continue
+        converted = preprocess_model_parameters(
+            initialize_model=lambda child=child: child,
+            custom_preprocessor=custom_preprocessor,
+            prefix=f"{name}.{child_name}" if name else child_name,
+        )
+        if converted:
+            parameters[int(child_name) if child_name.isdigit() else child_name] = converted
+    return parameters
 '''
 
 BY_CLASS = '''
@@ -174,13 +177,13 @@ def parameters_source(preprocessors: list[Preprocessor], weights: str) -> tuple[
     by_class = [p for p in preprocessors if not p.patterns]
     by_instance = [p for p in preprocessors if p.patterns]
     entries = "\n".join(f'    "{p.cls.__name__}": {p.name},' for p in by_class)
-    if by_instance:
-        names = "\n".join(f'    "{pattern}": {p.name},' for p in by_instance for pattern in p.patterns)
-        lookup = BY_INSTANCE.format(entries=names)
-    else:
-        lookup = BY_CLASS
-    text = HEADER.format(
-        weights=weights, dtype=WEIGHTS_DTYPES[weights], imports="import fnmatch\n\n" if by_instance else ""
+    names = "\n".join(f'    "{pattern}": {p.name},' for p in by_instance for pattern in p.patterns)
+    footer = FOOTER.format(
+        entries=entries,
+        lookup=BY_INSTANCE.format(entries=names) if by_instance else BY_CLASS,
+        children=CHILDREN if any(p.children for p in preprocessors) else "",
     )
-    text += "\n\n" + "\n\n".join(sources.values()) + FOOTER.format(entries=entries, lookup=lookup)
+    imports = "import fnmatch\n\n" if by_instance else ""
+    text = HEADER.format(weights=weights, dtype=WEIGHTS_DTYPES[weights], imports=imports)
+    text += "\n\n" + "\n\n".join(sources.values()) + footer
     return text, {p.cls.__name__: sources[p.name] for p in by_class}

@@ -16,6 +16,11 @@ import torch
 
 from ..capture.parametrized import PARAMETRIZATIONS
 from ..codegen.naming import snake
+from .errors import LoweringError
+
+
+class ParameterError(LoweringError):
+    """One tensor read in two forms by two functions: it is prepared once, so one of them would read it wrong."""
 
 
 @dataclass
@@ -31,6 +36,24 @@ class Preprocessor:
     patterns: list[str] = field(default_factory=list)  # module name patterns; empty for the class's own
     differs: list[str] = field(default_factory=list)  # attributes read unlike the class's (for the docstring)
     name: str = ""  # the generated function's name
+
+
+def gather(ports) -> tuple[dict, dict]:
+    """The preparations ((module path, attribute) -> preparation) and fusions (module path -> spec) of every lowered
+    call; a tensor two functions read in different forms is refused by name rather than prepared for one of them."""
+    preparations, readers, fused = {}, {}, {}
+    for port in ports:
+        fused.update(port.fused)
+        for key, preparation in port.preparations.items():
+            previous = preparations.setdefault(key, preparation)
+            reader = readers.setdefault(key, port.kind)
+            if previous != preparation:
+                raise ParameterError(
+                    f"{'.'.join(filter(None, key))} is read as {previous} by {reader} and as {preparation} by "
+                    f"{port.kind}; each tensor is prepared once, in one form: give one reader its own copy of the "
+                    "tensor (a parameter of its own), or report it with this message"
+                )
+    return preparations, fused
 
 
 def plan_preprocessors(model: torch.nn.Module, preparations: dict, fused: dict) -> list[Preprocessor]:
