@@ -70,6 +70,9 @@ class LoweredCall:
     uses_parameters: bool = False
     takes_device: bool = False  # no device tensor to take the device from: a `device` keyword (tt-metal's way)
     preparation: str = ""  # prepare_inputs(<inputs>, *, device) -> this function's arguments (prepare.py), or ""
+    prepare_name: str = ""  # that function's name: prepare_inputs for the model, prepare_<kind>_inputs below it
+    prepare_params: list[str] = field(default_factory=list)  # what it takes: the module's inputs
+    prepared: list[tuple[str, str]] = field(default_factory=list)  # (name, form) of the arguments it makes
     text: str = ""
     peak_bytes: int = 0
 
@@ -284,7 +287,7 @@ class Lowering:
         for position, item in enumerate(self.items):
             self.at = item.node if item.call is None else item.call
             if item.call is not None:
-                self.steps.append(self.call_step(item))
+                self.steps += self.call_steps(item)
                 continue
             node = item.node
             if node in self.claimed:
@@ -340,10 +343,10 @@ class Lowering:
                     return name
         return ""
 
-    def call_step(self, item: Item) -> Step:
-        from .calls import child_call_step
+    def call_steps(self, item: Item) -> list[Step]:
+        from .calls import child_call_steps
 
-        return child_call_step(self, item)
+        return child_call_steps(self, item)
 
     def run_fusions(self) -> None:
         mine = {item.node for item in self.items if item.node is not None}
@@ -403,7 +406,7 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     emit.insert_conversions(lowering)
     plan = emit.Plan(lowering)
     emit.assign_names(lowering, plan)
-    moved = prepare.hoisted(lowering, plan) if not call.path else []
+    moved = prepare.hoisted(lowering, plan)
     body = emit.render(lowering, plan, only=set(moved)) if moved else []
     returned = [lowering.names[key] for key in prepare.exports(lowering, moved)]
     prepare.rename_exports(lowering, moved)  # the forward's argument is "attention_mask", not "..._device"
@@ -412,7 +415,8 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     statements = _prelude(lowering, statements, kept_steps) + statements
     statements = emit.loops(lowering, statements)
     specs, params = _input_specs(lowering), list(lowering.params)  # what the module is called with
-    preparation = _preparation(lowering, moved, body, returned, statements) if moved else ""
+    name = prepare.prepare_name(kind_name, not call.path)
+    preparation = _preparation(lowering, name, moved, body, returned, statements) if moved else ""
     output_fresh = [_fresh(lowering, plan, key) for key in lowering.output_keys]
     result = LoweredCall(
         kind=kind_name,
@@ -432,6 +436,10 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     result.inline = _is_activation(lowering)
     result.output_names = [lowering.names[k].split("[", 1)[0] for k in lowering.output_keys]
     result.preparation = preparation
+    if preparation:
+        result.prepare_name, result.prepare_params = name, params
+        result.params = list(lowering.params)  # what its function takes: the inputs still read, the prepared
+        result.prepared = [(lowering.names[key], key[1]) for key in prepare.exports(lowering, moved)]
     result.text = _function_text(lowering, statements, kind_name)
     result.peak_bytes = emit.peak_bytes(lowering, plan)
     return result
@@ -490,7 +498,7 @@ def _is_activation(lowering: Lowering) -> bool:
 ACTIVATIONS = {"ttnn.gelu", "ttnn.relu", "ttnn.silu", "ttnn.tanh", "ttnn.sigmoid"}
 
 
-def _preparation(lowering: Lowering, moved: list[int], body, returned: list[str], statements) -> str:
+def _preparation(lowering: Lowering, name: str, moved: list[int], body, returned: list[str], statements) -> str:
     """prepare_inputs' text; the function's parameters become what it returns (the inputs still read, then the
     prepared values)."""
     from . import prepare
@@ -499,7 +507,7 @@ def _preparation(lowering: Lowering, moved: list[int], body, returned: list[str]
     root_text = "\n".join(line for statement in statements for line in statement.lines())
     root_text += "\n" + " ".join(lowering.names[key] for key in lowering.output_keys)
     kept = [name for name in lowering.params if re.search(rf"\b{re.escape(name)}\b", root_text)]
-    text = prepare.function_text(list(lowering.params), body, _kept(sizes, body, []), kept + returned)
+    text = prepare.function_text(name, list(lowering.params), body, _kept(sizes, body, []), kept + returned)
     lowering.params = kept + [lowering.names[key] for key in prepare.exports(lowering, moved)]
     return text
 

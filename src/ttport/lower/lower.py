@@ -125,6 +125,7 @@ def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, pla
                 instances=instances,
                 keys=[call.key for call in calls],
                 prepare_inputs=bool(first.preparation),
+                prepare_name=first.prepare_name,
             )
         )
     _untangle_groups(kinds)
