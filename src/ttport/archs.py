@@ -6,7 +6,10 @@ LEFT-padded as batched generation pads, padded positions holding the pad token),
 (seeded) with two changes that make verification meaningful:
 - every parameter is perturbed, so a dropped bias or a wrong norm scale shows (HF initialises them to 0 / 1);
 - query and key projections are scaled up (QK_SCALE), because at HF's init (std 0.02) attention scores are ~0.02 and
-  softmax is near-uniform, which no trained model has and which hides attention bugs.
+  softmax is near-uniform, which no trained model has and which hides attention bugs;
+- mixture-of-experts routers are scaled up likewise (ROUTER_WEIGHT): at std 0.02 their logits have std ~0.25, so the
+  4 experts' probabilities are ~0.25 each and the top-2 choice hangs on gaps down to 0.001, below bfloat16's
+  resolution there; a trained router discriminates between experts (that is its job).
 
 >>> model, inputs = build("mistral")
 """
@@ -28,6 +31,7 @@ QK_SCALE = 4.0  # scores grow by QK_SCALE**2: std ~1 instead of ~0.06 at hidden 
 # Separate query / key projections across the families (BERT query/key, Llama q_proj/k_proj, T5 and MPNet q/k,
 # DistilBERT q_lin/k_lin, DeBERTa query_proj/key_proj). Fused QKV weights are left as initialised.
 QK_WEIGHT = re.compile(r"(?:^|\.)(?:q|k|query|key|q_proj|k_proj|q_lin|k_lin|query_proj|key_proj)\.weight$")
+ROUTER_WEIGHT = re.compile(r"(?:^|\.)(?:gate|router)\.weight$")  # MixtralTopKRouter, Qwen2MoeTopKRouter (mlp.gate)
 
 
 @dataclass(frozen=True)
@@ -248,11 +252,11 @@ INPUTS = {
 
 
 def _realistic(model: torch.nn.Module) -> None:
-    """Perturb every parameter (biases off 0, norm scales off 1) and scale query / key projections up."""
+    """Perturb every parameter (biases off 0, norm scales off 1) and scale query / key projections and routers up."""
     with torch.no_grad():
         for name, parameter in model.named_parameters():
             parameter.add_(torch.randn_like(parameter) * PERTURB)
-            if QK_WEIGHT.search(name):
+            if QK_WEIGHT.search(name) or ROUTER_WEIGHT.search(name):
                 parameter.mul_(QK_SCALE)
 
 
