@@ -23,9 +23,6 @@ SLOW = {"bert", "modernbert", "distilbert", "albert", "electra", "bloom", "llama
 SLOW |= {"phi3", "gemma", "gemma2", "gemma3-text", "stablelm", "gpt-neo", "gptj", "pegasus", "whisper"}
 
 KNOWN: dict[str, str] = {
-    "clip-vision": "issue 10 class 6: an int position-id buffer is uploaded as bf16 and used as embedding ids",
-    "t5": "whole model PCC 0.988 < 0.99 (every module >= 0.995): not yet explained",
-    "detr": "decoder self-attention's probabilities output PCC 0.47 < 0.999: not yet explained (near-uniform?)",
     "wav2vec2": "weight_norm's parametrizations.weight is a ParameterDict read as a ParameterList in tt/parameters.py",
     "hubert": "weight_norm's parametrizations.weight is a ParameterDict read as a ParameterList in tt/parameters.py",
     "qwen2-moe": "layers.1.mlp.gate's top-k indices put two experts in the other order at one token of 16: their "

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 import ttnn
-from conftest import assert_close
 
+from tests.closeness import assert_close
 from ttport import emu
 from ttport.emu import conv_l1, errors
 

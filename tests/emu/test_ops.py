@@ -6,7 +6,7 @@ import pytest
 import torch
 import ttnn
 
-from tests.conftest import assert_close
+from tests.closeness import assert_close
 from ttport.emu import errors
 from ttport.validate import compare
 

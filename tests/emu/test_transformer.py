@@ -8,7 +8,7 @@ import pytest
 import torch
 import ttnn
 
-from tests.conftest import assert_close
+from tests.closeness import assert_close
 
 
 def device_tensor(values, device):

@@ -7,6 +7,7 @@ import torch
 
 from ..codegen.naming import snake
 from .errors import LoweringError
+from .rules_conv import FUSED_PREPARATIONS
 from .rules_conv import PREPARATIONS as CONV_PREPARATIONS
 
 WEIGHTS_DTYPES = {"bf16": "ttnn.bfloat16", "bfp8": "ttnn.bfloat8_b"}
@@ -21,6 +22,7 @@ PREPARATIONS = {
     "tile": "ttnn.from_torch({x}, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT)",
     "tile_row": "ttnn.from_torch({x}.reshape(1, -1), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT)",
     "channel_column": "ttnn.from_torch({x}.reshape(-1, 1), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT)",
+    "ids": "ttnn.from_torch({x}, dtype=ttnn.uint32, layout=ttnn.ROW_MAJOR_LAYOUT)",
     "host": "{x}",
     "host_linear_weight": "{x}.T.contiguous()",
     **{name: source for name, (source, _) in CONV_PREPARATIONS.items()},
@@ -34,6 +36,7 @@ WHY = {
     "tile": "",
     "tile_row": "(1, N) to broadcast over rows",
     "channel_column": "(C, 1) to broadcast over each channel's values",
+    "ids": "uint32 ROW_MAJOR ids for ttnn.embedding",
     "host": "kept on host: only torch code reads it",
     "host_linear_weight": "kept on host, (in, out) as the reference reads it",
     **{name: why for name, (_, why) in CONV_PREPARATIONS.items()},
@@ -48,6 +51,7 @@ weights are {weights} ({dtype}), biases, norms and embedding tables bfloat16.
 import torch
 import ttnn
 from ttnn.model_preprocessing import (
+    fold_batch_norm2d_into_conv2d,
     preprocess_embedding_weight,
     preprocess_layernorm_parameter,
     preprocess_linear_bias,
@@ -138,8 +142,8 @@ def preprocessor_source(cls: type, entry: dict) -> str:
     if entry["fused"] is not None:
         fusion, details = entry["fused"]
         skip = tuple(details["children"])
-        lines += _fused_lines(details)
-        body.append(f'        "{details["name"]}": fused,')
+        lines += FUSED_PREPARATIONS.get(fusion, _fused_lines)(details)
+        body.append(f'        "{details["name"]}": fused,' if details["name"] else "        **fused,")
     for attribute, preparation in entry["tensors"].items():
         if attribute in skip:
             continue

@@ -24,8 +24,9 @@ class Render:
     # -- tensors -------------------------------------------------------------------------------------------------
     def t(self, name: str) -> str:
         value = self.values[name]
-        preparation = self.rule.weights.get(name, "tile") if self.rule else "tile"
         form = self.lowering.read_form(self.node, name, self.rule) if self.rule else "tile"
+        # a parameter read as ids (a position-id buffer) is prepared as ids: uint32 ROW_MAJOR, not bfloat16
+        preparation = self.rule.weights.get(name, form if form == "ids" else "tile") if self.rule else "tile"
         return self.lowering.tensor_text(value, form, preparation)
 
     def t_or_p(self, name: str) -> str:

@@ -108,12 +108,17 @@ def _conv_when(node, _context):
 
 
 def _conv2d(r) -> str:
+    return conv2d_text(r, r.t("bias") if r.given("bias") else None)
+
+
+def conv2d_text(r, bias: str | None) -> str:
+    """The ttnn.conv2d call (output reshaped to NHWC); `bias`: the bias parameter's text, or None."""
     g = conv_geometry(r.node)
     x, w = r.t("input"), r.t("weight")
     weight = f"ttnn.from_torch({w}, dtype=ttnn.bfloat16)"
     parts = [f"input_tensor={x}", f"weight_tensor={weight}"]
-    if r.given("bias"):
-        parts.append(f"bias_tensor=ttnn.from_torch({r.t('bias')}, dtype=ttnn.bfloat16)")
+    if bias is not None:
+        parts.append(f"bias_tensor=ttnn.from_torch({bias}, dtype=ttnn.bfloat16)")
     parts += [
         "device=device",
         f"in_channels={x}.shape[3]",
@@ -261,6 +266,11 @@ def _batch_norm_when(node, _context):
     return None
 
 
+def is_eval_batch_norm(node: fx.Node) -> bool:
+    """An eval-mode 2-D batch norm whose statistics and affine parameters are all parameters."""
+    return _batch_norm_when(node, None) is None
+
+
 def _batch_norm(r) -> str:
     """Eval-mode batch norm on channels-last values: the per-channel affine y = x * scale + shift.
 
@@ -345,6 +355,27 @@ PREPARATIONS = {
         "bias - running_mean * scale, (1, 1, 1, C)",
     ),
 }
+
+
+def folded_conv_lines(details: dict) -> list[str]:
+    """parameters.py lines folding each batch norm into its conv (fusions/conv_batch_norm.py), both children of
+    `model`: ttnn.model_preprocessing.fold_batch_norm2d_into_conv2d, the bias then (1, 1, 1, OC) as for any conv."""
+    lines = [f"    # {details['why']}", "    fused = {}"]
+    for conv, norm in details["pairs"]:
+        key = conv if conv.isdigit() else f'"{conv}"'  # a Sequential's children are int keys, as in _children
+        lines += [
+            f"    weight, bias = fold_batch_norm2d_into_conv2d({_child('model', conv)}, {_child('model', norm)})",
+            f'    fused[{key}] = {{"weight": weight, "bias": bias.reshape(1, 1, 1, -1)}}  # torch layout on host',
+        ]
+    return lines
+
+
+def _child(model: str, name: str) -> str:
+    return f"{model}[{name}]" if name.isdigit() else f"{model}.{name}"
+
+
+# fusion -> lines of parameters.py that make the `fused` parameters of the module holding the fused children.
+FUSED_PREPARATIONS = {"conv_batch_norm": folded_conv_lines}
 
 
 def _conv_table() -> dict:

@@ -1,0 +1,39 @@
+"""Integer buffers used as embedding ids: prepared once as uint32 ROW_MAJOR parameters, never uploaded as bfloat16
+nor rebuilt on host every call (issue 11; CLIP's vision embeddings read their position-id buffer directly, BERT's
+and CLIP text's slice it to the sequence length)."""
+
+from __future__ import annotations
+
+import ast
+
+import torch
+from test_lower_helpers import lower_and_verify, report
+
+
+class Positions(torch.nn.Module):
+    """x (batch, seq, 16) plus a position embedding looked up at a registered int64 position-id buffer, whole
+    (CLIPVisionEmbeddings) or sliced to the sequence length (BertEmbeddings, CLIPTextEmbeddings)."""
+
+    def __init__(self, positions: int, sliced: bool):
+        super().__init__()
+        self.sliced = sliced
+        self.position_embedding = torch.nn.Embedding(positions, 16)
+        self.register_buffer("position_ids", torch.arange(positions).expand((1, -1)), persistent=False)
+
+    def forward(self, x):
+        ids = self.position_ids[:, : x.shape[1]] if self.sliced else self.position_ids
+        return x + self.position_embedding(ids)
+
+
+def _body(source: str, name: str) -> str:
+    tree = ast.parse(source)
+    function = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
+    return "\n".join(ast.unparse(statement) for statement in function.body)
+
+
+def test_an_int_buffer_read_as_ids_is_a_uint32_row_major_parameter(device):
+    torch.manual_seed(0)
+    lowered, checks, _ = lower_and_verify(Positions(4, sliced=False), {"x": torch.randn(2, 4, 16)}, device)
+    assert all(c.passed for c in checks), report(checks)
+    assert "model.position_ids, dtype=ttnn.uint32, layout=ttnn.ROW_MAJOR_LAYOUT" in lowered.parameters_source
+    assert "from_torch" not in _body(lowered.top.source, lowered.top.name), lowered.top.source
