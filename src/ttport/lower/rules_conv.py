@@ -21,13 +21,16 @@ import math
 
 from torch import fx
 
+from .errors import LoweringError
 from .graph import arguments, shape, static_shape
 from .rule import Rule
 
 NHWC = "nhwc"
 TO_NHWC = (0, 2, 3, 1)
 TO_NCHW = (0, 3, 1, 2)
-CONV_CONFIG = "ttnn.Conv2dConfig(weights_dtype=ttnn.bfloat16)"
+# weights_dtype unset: the prepared weights' own (conv2d.cpp: `if (!conv_config.weights_dtype) weights_dtype =
+# weight_tensor.dtype()`), so one function serves bf16 and bfp8 ports
+CONV_CONFIG = "ttnn.Conv2dConfig()"
 # Element-wise ops that compute the same on channels-last data when every tensor operand has the output's shape.
 AGNOSTIC = {"relu", "silu", "sigmoid", "tanh", "gelu", "exp", "neg", "add", "sub", "mul", "div", "clamp", "hardtanh"}
 
@@ -108,43 +111,76 @@ def _conv_when(node, _context):
 
 
 def _conv2d(r) -> str:
-    return conv2d_text(r, r.t("bias") if r.given("bias") else None)
+    bias = None
+    if r.given("bias"):
+        r.t("bias")  # records the bias's preparation
+        bias = _relative(r, "bias")
+    return conv2d_text(r, bias)
+
+
+def _relative(r, argument: str) -> str:
+    return r.lowering.context.relative_attribute(arguments(r.node)[argument].target, r.lowering.call.path)
 
 
 def conv2d_text(r, bias: str | None) -> str:
-    """The ttnn.conv2d call (output reshaped to NHWC); `bias`: the bias parameter's text, or None."""
+    """The ttnn.conv2d call (output reshaped to NHWC) on the weight and bias parameters.py prepared for this conv
+    (prepare_convs); `bias`: the bias parameter's path under this function's module, or None."""
     g = conv_geometry(r.node)
     x, w = r.t("input"), r.t("weight")
-    weight = f"ttnn.from_torch({w}, dtype=ttnn.bfloat16)"
-    parts = [f"input_tensor={x}", f"weight_tensor={weight}"]
+    _record(r, g, bias)
+    parts = [f"input_tensor={x}", f"weight_tensor={w}"]
     if bias is not None:
-        parts.append(f"bias_tensor=ttnn.from_torch({bias}, dtype=ttnn.bfloat16)")
+        parts.append(f"bias_tensor={r.lowering.parameter_expression(bias)}")
+    out_channels = str(g["out_channels"])  # a prepared weight's shape is the device's matrix, not OIHW
     parts += [
         "device=device",
         f"in_channels={x}.shape[3]",
-        f"out_channels={w}.shape[0]",
+        f"out_channels={out_channels}",
         f"batch_size={x}.shape[0]",
         f"input_height={x}.shape[1]",
         f"input_width={x}.shape[2]",
-        *_window_parts(r.node, w, g),
+        f"kernel_size={g['kernel']}",
+        f"stride={g['stride']}",
+        f"padding={g['padding']}",
+        f"dilation={g['dilation']}",
         f"groups={g['groups']}",
         f"conv_config={_conv_config(r)}",
     ]
-    dims = _window_dims(x, f"{w}.shape[0]", g)
-    if arguments(r.node).get("padding") == "same":  # stride 1: the output keeps the input's size
-        dims = f"[{x}.shape[0], {x}.shape[1], {x}.shape[2], {w}.shape[0]]"
+    dims = _window_dims(x, out_channels, g)
     return f"ttnn.reshape({_with_memory(r, 'ttnn.conv2d', parts)}, {dims})"
 
 
-def _window_parts(node: fx.Node, w: str, g: dict) -> list[str]:
-    """kernel_size, stride, padding, dilation; 'same' padding is written from the weight's kernel, as the torch
-    source that instances of one module kind share does not fix the kernel (EfficientNet's 3x3 and 5x5)."""
-    kernel, padding = str(g["kernel"]), str(g["padding"])
-    if arguments(node).get("padding") == "same":
-        dh, dw = g["dilation"]
-        kernel = f"({w}.shape[2], {w}.shape[3])"
-        padding = f"({dh} * ({w}.shape[2] - 1) // 2, {dw} * ({w}.shape[3] - 1) // 2)"
-    return [f"kernel_size={kernel}", f"stride={g['stride']}", f"padding={padding}", f"dilation={g['dilation']}"]
+def _record(r, g: dict, bias: str | None) -> None:
+    """This instance's conv geometry at the captured input, for parameters.py's prepare_convs (conv_prepare.py)."""
+    lowering = r.lowering
+    prefix = f"{lowering.call.path}." if lowering.call.path else ""
+    batch, _, height, width = (_hint(d) for d in shape(arguments(r.node)["input"]))
+    entry = {
+        "bias": f"{prefix}{bias}" if bias is not None else None,
+        "input_memory_config": "ttnn.L1_MEMORY_CONFIG" if lowering.l1 else "ttnn.DRAM_MEMORY_CONFIG",
+        "in_channels": g["in_channels"],
+        "out_channels": g["out_channels"],
+        "batch_size": batch,
+        "input_height": height,
+        "input_width": width,
+        **{name: g[key] for name, key in CONV_KEYWORDS.items()},
+    }
+    weight = prefix + _relative(r, "weight")
+    previous = lowering.convs.setdefault(weight, entry)
+    if previous != entry:
+        raise LoweringError(
+            f"{lowering.where()}: conv weight {weight} is read by two convs of different geometry ({previous} and "
+            f"{entry}); ttnn.prepare_conv_weights prepares a weight for one conv (copy the weight in the model)"
+        )
+
+
+CONV_KEYWORDS = {"kernel_size": "kernel", "stride": "stride", "padding": "padding", "dilation": "dilation"}
+CONV_KEYWORDS["groups"] = "groups"
+
+
+def _hint(size) -> int:
+    """A captured size as an int: a symbolic one (a dynamic batch) by its example value."""
+    return size if isinstance(size, int) else int(size.node.hint)
 
 
 def _conv_config(r) -> str:
@@ -342,8 +378,8 @@ def bn_scale(x: str) -> str:
 
 # preparation -> (source template, why); joined into parameters.PREPARATIONS / WHY.
 PREPARATIONS = {
-    "conv_weight": ("{x}", "torch layout on host: ttnn.conv2d prepares it"),
-    "conv_bias": ("{x}.reshape(1, 1, 1, -1)", "(1, 1, 1, OC) on host: ttnn.conv2d prepares it"),
+    "conv_weight": ("{x}", "torch layout on host: prepare_convs prepares conv2d's on the device"),
+    "conv_bias": ("{x}.reshape(1, 1, 1, -1)", "(1, 1, 1, OC) on host: prepare_convs prepares conv2d's on the device"),
     "bn_scale": (
         "ttnn.from_torch(" + bn_scale("{x}") + ".reshape(1, 1, 1, -1), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT)",
         "weight / sqrt(running_var + eps), (1, 1, 1, C): batch norm on channels-last values",
@@ -372,6 +408,54 @@ def folded_conv_lines(details: dict) -> list[str]:
 
 def _child(model: str, name: str) -> str:
     return f"{model}[{name}]" if name.isdigit() else f"{model}.{name}"
+
+
+PREPARE_CONVS = '''
+
+def prepare_convs(parameters, device):
+    """Each conv's weight and bias, left on host in torch layout by the preprocessors (folded with its batch norm
+    where one follows), prepared once on `device` as ttnn.conv2d multiplies by them, in WEIGHTS_DTYPE."""
+    conv_config = ttnn.Conv2dConfig(weights_dtype=WEIGHTS_DTYPE)
+    for weight_path, conv in CONVS.items():
+        geometry = {key: value for key, value in conv.items() if key != "bias"}
+        common = dict(input_layout=ttnn.TILE_LAYOUT, input_dtype=ttnn.bfloat16, device=device, **geometry)
+        owner, name = _owner(parameters, weight_path)
+        weight = ttnn.from_torch(owner[name], dtype=ttnn.float32)
+        owner[name] = ttnn.prepare_conv_weights(
+            weight_tensor=weight,
+            weights_format="OIHW",
+            has_bias=conv["bias"] is not None,
+            conv_config=conv_config,
+            **common,
+        )
+        if conv["bias"] is not None:
+            owner, name = _owner(parameters, conv["bias"])
+            bias = ttnn.from_torch(owner[name], dtype=ttnn.float32)
+            owner[name] = ttnn.prepare_conv_bias(bias_tensor=bias, conv_config=conv_config, **common)
+    return parameters
+
+
+def _owner(parameters, path):
+    """The dict (or list) holding the tensor at dotted `path`, and its key there."""
+    *parents, name = path.split(".")
+    for part in parents:
+        parameters = parameters[int(part) if part.isdigit() else part]
+    return parameters, int(name) if name.isdigit() else name
+'''
+
+
+def prepare_convs_source(convs: dict) -> str:
+    """parameters.py's CONVS table and prepare_convs: every conv2d's weights prepared on the device once, at the
+    captured input geometry, with ttnn.prepare_conv_weights / prepare_conv_bias (their real signature; conv_prepare.py
+    in the emulator). tt-metal's ports prepare once too: ResNet-50 keeps the device weights conv2d returns on its
+    first call (models/demos/ttnn_resnet/tt/ttnn_functional_resnet50.py, return_weights_and_bias=True), others call
+    prepare_conv_weights up front; per-call host weights would be re-prepared and uploaded on every call."""
+    entries = []
+    for weight, conv in convs.items():
+        fields = [f"{key}={value if key == 'input_memory_config' else repr(value)}" for key, value in conv.items()]
+        entries.append(f'    "{weight}": dict({", ".join(fields)}),')
+    head = "# each conv's geometry at the captured input: ttnn.prepare_conv_weights lays its weights out for it"
+    return "\n".join([head, "CONVS = {", *entries, "}"]) + "\n" + PREPARE_CONVS
 
 
 # fusion -> lines of parameters.py that make the `fused` parameters of the module holding the fused children.
