@@ -196,7 +196,7 @@ def _is_leaf(cls: type) -> bool:
 
 def parameters_source(classes: dict[type, dict], weights: str, convs: dict | None = None) -> tuple[str, dict]:
     """The whole tt/parameters.py, and each class's preprocessor source; `convs` (conv weight path -> geometry):
-    the convs whose weights create_ttnn_parameters prepares on the device once (rules_conv.prepare_convs_source)."""
+    the convs whose weights create_ttnn_parameters prepares on device once (conv_parameters.prepare_convs_source)."""
     sources = {cls: preprocessor_source(cls, entry) for cls, entry in classes.items()}
     entries = "\n".join(f'    "{cls.__name__}": {snake(cls.__name__)}_parameters,' for cls in classes)
     text = HEADER.format(weights=weights, dtype=WEIGHTS_DTYPES[weights])
