@@ -66,6 +66,7 @@ class LoweredCall:
     calls: list[str] = field(default_factory=list)
     preparations: dict = field(default_factory=dict)  # (module path, attribute) -> preparation
     fused: dict = field(default_factory=dict)  # module path -> (fusion name, details) for parameters.py
+    convs: dict = field(default_factory=dict)  # conv weight path -> its geometry, for parameters.py (rules_conv.py)
     output_names: list[str] = field(default_factory=list)
     inline: bool = False  # an activation wrapper: callers emit its op in place of the call
     uses_parameters: bool = False
@@ -88,6 +89,7 @@ class Lowering:
         self.fallback_reason: dict[fx.Node, str] = {}
         self.preparations: dict = {}
         self.fused: dict = {}
+        self.convs: dict = {}  # conv weight path -> geometry (rules_conv._record)
         self.claimed: dict[fx.Node, object] = {}  # node -> the fusion match that replaces it
         self.attributes: dict[fx.Node, str] = {}  # tensor attribute read as a value -> its form (attributes.py)
         self.steps: list[Step] = []
@@ -448,6 +450,7 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
         calls=list(dict.fromkeys(lowering.child_kinds)),
         preparations=lowering.preparations,
         fused=lowering.fused,
+        convs=lowering.convs,
         uses_parameters=lowering.builder.uses_parameters,
         takes_device=lowering.takes_device,
     )

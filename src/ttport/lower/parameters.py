@@ -7,7 +7,7 @@ import torch
 
 from ..codegen.naming import snake
 from .errors import LoweringError
-from .rules_conv import FUSED_PREPARATIONS
+from .rules_conv import FUSED_PREPARATIONS, prepare_convs_source
 from .rules_conv import PREPARATIONS as CONV_PREPARATIONS
 
 WEIGHTS_DTYPES = {"bf16": "ttnn.bfloat16", "bfp8": "ttnn.bfloat8_b"}
@@ -95,6 +95,17 @@ def create_ttnn_parameters(torch_model, device):
         initialize_model=lambda: torch_model, device=device, custom_preprocessor=custom_preprocessor
     )
 '''
+
+
+CREATE_RETURN = """    return preprocess_model_parameters(
+        initialize_model=lambda: torch_model, device=device, custom_preprocessor=custom_preprocessor
+    )
+"""
+CREATE_CONVS = """    parameters = preprocess_model_parameters(
+        initialize_model=lambda: torch_model, device=device, custom_preprocessor=custom_preprocessor
+    )
+    return prepare_convs(parameters, device)
+"""
 
 
 class ParameterError(LoweringError):
@@ -185,10 +196,14 @@ def _is_leaf(cls: type) -> bool:
     return cls in (torch.nn.Linear, torch.nn.LayerNorm, torch.nn.Embedding)
 
 
-def parameters_source(classes: dict[type, dict], weights: str) -> tuple[str, dict[type, str]]:
-    """The whole tt/parameters.py, and each class's preprocessor source."""
+def parameters_source(classes: dict[type, dict], weights: str, convs: dict | None = None) -> tuple[str, dict]:
+    """The whole tt/parameters.py, and each class's preprocessor source; `convs` (conv weight path -> geometry):
+    the convs whose weights create_ttnn_parameters prepares on device once (conv_parameters.prepare_convs_source)."""
     sources = {cls: preprocessor_source(cls, entry) for cls, entry in classes.items()}
     entries = "\n".join(f'    "{cls.__name__}": {snake(cls.__name__)}_parameters,' for cls in classes)
     text = HEADER.format(weights=weights, dtype=WEIGHTS_DTYPES[weights])
     text += "\n\n" + "\n\n".join(sources.values()) + FOOTER.format(entries=entries)
+    if convs:
+        assert CREATE_RETURN in text, "FOOTER's create_ttnn_parameters changed: update CREATE_RETURN"
+        text = text.replace(CREATE_RETURN, CREATE_CONVS) + "\n\n" + prepare_convs_source(convs)
     return text, sources
