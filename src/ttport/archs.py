@@ -6,7 +6,13 @@ LEFT-padded as batched generation pads, padded positions holding the pad token),
 (seeded) with two changes that make verification meaningful:
 - every parameter is perturbed, so a dropped bias or a wrong norm scale shows (HF initialises them to 0 / 1);
 - query and key projections are scaled up (QK_SCALE), because at HF's init (std 0.02) attention scores are ~0.02 and
-  softmax is near-uniform, which no trained model has and which hides attention bugs.
+  softmax is near-uniform, which no trained model has and which hides attention bugs;
+- mixture-of-experts routers are scaled up likewise (ROUTER_WEIGHT, by QK_SCALE): at std 0.02 their logits have std
+  ~0.25, so the 4 experts' probabilities are ~0.25 each and the top-2 choice hangs on gaps down to 0.001, below
+  bfloat16's resolution there; a trained router discriminates between experts (that is its job);
+- learned object queries (DETR's query_position_embeddings, the decoder's only query/key input in its first layer)
+  are drawn at std 1, nn.Embedding's default that the original DETR keeps, not HF's 0.02: at 0.02 the first decoder
+  self-attention is uniform to 1e-4, below bfloat16's resolution (docs/ttnn-numerics.md, "DETR").
 
 >>> model, inputs = build("mistral")
 """
@@ -24,10 +30,13 @@ VOCAB = 120
 IMAGE = 32  # pixels per side
 AUDIO = 400  # raw samples (Wav2Vec2 / HuBERT)
 PERTURB = 0.02
-QK_SCALE = 4.0  # scores grow by QK_SCALE**2: std ~1 instead of ~0.06 at hidden 64
+QK_SCALE = 4.0  # scores grow by QK_SCALE**2: std ~1 instead of ~0.06 at hidden 64 (HF's std-0.02 init)
 # Separate query / key projections across the families (BERT query/key, Llama q_proj/k_proj, T5 and MPNet q/k,
 # DistilBERT q_lin/k_lin, DeBERTa query_proj/key_proj). Fused QKV weights are left as initialised.
 QK_WEIGHT = re.compile(r"(?:^|\.)(?:q|k|query|key|q_proj|k_proj|q_lin|k_lin|query_proj|key_proj)\.weight$")
+ROUTER_WEIGHT = re.compile(r"(?:^|\.)(?:gate|router)\.weight$")  # MixtralTopKRouter, Qwen2MoeTopKRouter (mlp.gate)
+QUERY_EMBEDDING = re.compile(r"(?:^|\.)query_position_embeddings\.weight$")  # DETR family's learned object queries
+QUERY_STD = 1.0
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class Arch:
     inputs: str  # a key of INPUTS
     settings: dict = field(default_factory=dict)  # the tiny config
     pad: int = 0  # pad token id (token inputs)
+    qk_scale: float = QK_SCALE  # 1.0 where the model's own init already gives attention scores of std ~1
 
 
 # Shared shapes: hidden 64, 2 layers, 4 heads (16 per head), FFN 96.
@@ -157,6 +167,9 @@ ARCHS: dict[str, Arch] = {
         "seq2seq",
         dict(vocab_size=VOCAB, d_model=64, d_kv=16, d_ff=96, num_layers=2, num_heads=4, use_cache=False)
         | dict(relative_attention_num_buckets=8),
+        # T5 does not scale scores by 1/sqrt(d_kv); its init does instead (q std (d_model*d_kv)**-0.5, k std
+        # d_model**-0.5: scores of std ~1). QK_SCALE on top made every head one-hot (docs/ttnn-numerics.md, "T5").
+        qk_scale=1.0,
     ),
     "whisper": Arch(
         "WhisperConfig",
@@ -247,13 +260,18 @@ INPUTS = {
 }
 
 
-def _realistic(model: torch.nn.Module) -> None:
-    """Perturb every parameter (biases off 0, norm scales off 1) and scale query / key projections up."""
+def _realistic(model: torch.nn.Module, qk_scale: float) -> None:
+    """Perturb every parameter (biases off 0, norm scales off 1), scale query / key projections and MoE routers up,
+    redraw learned object queries at QUERY_STD."""
     with torch.no_grad():
         for name, parameter in model.named_parameters():
             parameter.add_(torch.randn_like(parameter) * PERTURB)
             if QK_WEIGHT.search(name):
+                parameter.mul_(qk_scale)
+            if ROUTER_WEIGHT.search(name):
                 parameter.mul_(QK_SCALE)
+            if QUERY_EMBEDDING.search(name):
+                parameter.normal_(0.0, QUERY_STD)
 
 
 def build(name: str) -> tuple[torch.nn.Module, dict]:
@@ -265,5 +283,5 @@ def build(name: str) -> tuple[torch.nn.Module, dict]:
     torch.manual_seed(SEED)
     config = getattr(transformers, arch.config)(attn_implementation="eager", **settings)
     model = getattr(transformers, arch.model)(config).eval()
-    _realistic(model)
+    _realistic(model, arch.qk_scale)
     return model, INPUTS[arch.inputs](arch, config)

@@ -101,12 +101,13 @@ def _post_order(call: ModuleCall):
 
 
 def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, plan: MemoryPlan) -> LoweredModel:
-    preparations, fused = {}, {}
+    preparations, fused, convs = {}, {}, {}
     for port in ports.values():
         preparations.update(port.preparations)
         fused.update(port.fused)
+        convs.update(port.convs)
     classes = by_class(captured.model, preparations, fused)
-    source, preprocessors = parameters_source(classes, weights)
+    source, preprocessors = parameters_source(classes, weights, convs)
     kinds = []
     for kind, calls in _variants(generated, ports):
         first = ports[calls[0].key]

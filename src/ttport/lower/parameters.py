@@ -7,6 +7,7 @@ import torch
 
 from ..codegen.naming import snake
 from .errors import LoweringError
+from .rules_conv import FUSED_PREPARATIONS, prepare_convs_source
 from .rules_conv import PREPARATIONS as CONV_PREPARATIONS
 
 WEIGHTS_DTYPES = {"bf16": "ttnn.bfloat16", "bfp8": "ttnn.bfloat8_b"}
@@ -50,6 +51,7 @@ weights are {weights} ({dtype}), biases, norms and embedding tables bfloat16.
 import torch
 import ttnn
 from ttnn.model_preprocessing import (
+    fold_batch_norm2d_into_conv2d,
     preprocess_embedding_weight,
     preprocess_layernorm_parameter,
     preprocess_linear_bias,
@@ -93,6 +95,17 @@ def create_ttnn_parameters(torch_model, device):
         initialize_model=lambda: torch_model, device=device, custom_preprocessor=custom_preprocessor
     )
 '''
+
+
+CREATE_RETURN = """    return preprocess_model_parameters(
+        initialize_model=lambda: torch_model, device=device, custom_preprocessor=custom_preprocessor
+    )
+"""
+CREATE_CONVS = """    parameters = preprocess_model_parameters(
+        initialize_model=lambda: torch_model, device=device, custom_preprocessor=custom_preprocessor
+    )
+    return prepare_convs(parameters, device)
+"""
 
 
 class ParameterError(LoweringError):
@@ -140,8 +153,8 @@ def preprocessor_source(cls: type, entry: dict) -> str:
     if entry["fused"] is not None:
         fusion, details = entry["fused"]
         skip = tuple(details["children"])
-        lines += _fused_lines(details)
-        body.append(f'        "{details["name"]}": fused,')
+        lines += FUSED_PREPARATIONS.get(fusion, _fused_lines)(details)
+        body.append(f'        "{details["name"]}": fused,' if details["name"] else "        **fused,")
     for attribute, preparation in entry["tensors"].items():
         if attribute in skip:
             continue
@@ -183,10 +196,14 @@ def _is_leaf(cls: type) -> bool:
     return cls in (torch.nn.Linear, torch.nn.LayerNorm, torch.nn.Embedding)
 
 
-def parameters_source(classes: dict[type, dict], weights: str) -> tuple[str, dict[type, str]]:
-    """The whole tt/parameters.py, and each class's preprocessor source."""
+def parameters_source(classes: dict[type, dict], weights: str, convs: dict | None = None) -> tuple[str, dict]:
+    """The whole tt/parameters.py, and each class's preprocessor source; `convs` (conv weight path -> geometry):
+    the convs whose weights create_ttnn_parameters prepares on device once (conv_parameters.prepare_convs_source)."""
     sources = {cls: preprocessor_source(cls, entry) for cls, entry in classes.items()}
     entries = "\n".join(f'    "{cls.__name__}": {snake(cls.__name__)}_parameters,' for cls in classes)
     text = HEADER.format(weights=weights, dtype=WEIGHTS_DTYPES[weights])
     text += "\n\n" + "\n\n".join(sources.values()) + FOOTER.format(entries=entries)
+    if convs:
+        assert CREATE_RETURN in text, "FOOTER's create_ttnn_parameters changed: update CREATE_RETURN"
+        text = text.replace(CREATE_RETURN, CREATE_CONVS) + "\n\n" + prepare_convs_source(convs)
     return text, sources

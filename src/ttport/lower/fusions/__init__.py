@@ -6,10 +6,20 @@ which nodes it is tried on (device ops unless it says otherwise: additive_mask r
 
 from __future__ import annotations
 
-from . import additive_mask, attention_softmax, concatenate_heads, linear_activation, qkv, residual_layer_norm, rms_norm
+from . import (
+    additive_mask,
+    attention_softmax,
+    concatenate_heads,
+    conv_batch_norm,
+    linear_activation,
+    qkv,
+    residual_layer_norm,
+    rms_norm,
+)
 
 FUSIONS: list = [
     qkv,
+    conv_batch_norm,
     attention_softmax,
     concatenate_heads,
     linear_activation,
