@@ -1,5 +1,6 @@
 """Where a lowered function takes the device from: a device tensor input, a parameter, or (when it has neither, as
-RoBERTa's model, whose inputs are all integer ids used on host) a `device` keyword its caller passes."""
+RoBERTa's model, whose inputs are all integer ids used on host) a `device` keyword its caller passes; uploads of
+values made from the inputs alone move to the prepare functions (lower/prepare.py), which take the device."""
 
 from __future__ import annotations
 
@@ -46,8 +47,8 @@ def test_a_root_with_only_host_inputs_takes_the_device_as_a_keyword(device):
     lowered, checks, _ = lower_and_verify(IdsOnly(), {"input_ids": ids, "attention_mask": mask}, device)
     assert all(c.passed for c in checks), report(checks)
     namespace = load(lowered)
-    root = inspect.signature(namespace.ids_only)
-    assert root.parameters["device"].kind is inspect.Parameter.KEYWORD_ONLY
-    embeddings = lowered.kind("position_embeddings").source
-    assert "device = parameters." in embeddings  # a function with parameters takes the device from them
+    # every upload reads only the model's inputs and buffers: the prepare functions make them, and take the device
+    assert "device" not in inspect.signature(namespace.ids_only).parameters
+    assert inspect.signature(namespace.prepare_inputs).parameters["device"].kind is inspect.Parameter.KEYWORD_ONLY
     assert "device" not in inspect.signature(namespace.position_embeddings).parameters
+    assert "prepare_position_embeddings_inputs(" in lowered.top.source

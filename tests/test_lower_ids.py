@@ -37,3 +37,13 @@ def test_an_int_buffer_read_as_ids_is_a_uint32_row_major_parameter(device):
     assert all(c.passed for c in checks), report(checks)
     assert "model.position_ids, dtype=ttnn.uint32, layout=ttnn.ROW_MAJOR_LAYOUT" in lowered.parameters_source
     assert "from_torch" not in _body(lowered.top.source, lowered.top.name), lowered.top.source
+
+
+def test_an_int_buffer_sliced_to_the_sequence_is_prepared_once_per_batch_outside_the_forward(device):
+    torch.manual_seed(0)
+    lowered, checks, _ = lower_and_verify(Positions(8, sliced=True), {"x": torch.randn(2, 5, 16)}, device)
+    assert all(c.passed for c in checks), report(checks)
+    top = lowered.top
+    assert top.prepare_name == "prepare_inputs"
+    assert "from_torch" not in _body(top.source, top.name), top.source
+    assert "parameters.position_ids[:, :" in _body(top.source, "prepare_inputs"), top.source

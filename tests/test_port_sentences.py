@@ -35,8 +35,8 @@ def test_generated_minilm_sentence_embeddings_match_hugging_face(device):
     parameters = namespace.create_ttnn_parameters(model, device)
     top = lowered.top
     arguments = [prepare(inputs[spec.name], spec.kind, device) for spec in top.inputs]
-    if top.prepare_inputs:  # the mask is built beside the model, once per batch (ttport.lower.prepare)
-        arguments = namespace.prepare_inputs(*arguments, device=device)
+    if top.prepare_inputs:  # the mask and the id buffers are prepared beside the model, once per batch
+        arguments = namespace.prepare_inputs(*arguments, parameters=parameters, device=device)
     outputs = getattr(namespace, top.name)(*arguments, parameters=parameters, **top.config)
     last_hidden_state = outputs[0] if isinstance(outputs, tuple) else outputs
     ported = sentence_embeddings(ttnn.to_torch(last_hidden_state).float(), batch["attention_mask"])

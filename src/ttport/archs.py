@@ -7,6 +7,9 @@ LEFT-padded as batched generation pads, padded positions holding the pad token),
 - every parameter is perturbed, so a dropped bias or a wrong norm scale shows (HF initialises them to 0 / 1);
 - query and key projections are scaled up (QK_SCALE), because at HF's init (std 0.02) attention scores are ~0.02 and
   softmax is near-uniform, which no trained model has and which hides attention bugs;
+- mixture-of-experts routers are scaled up likewise (ROUTER_WEIGHT, by QK_SCALE): at std 0.02 their logits have std
+  ~0.25, so the 4 experts' probabilities are ~0.25 each and the top-2 choice hangs on gaps down to 0.001, below
+  bfloat16's resolution there; a trained router discriminates between experts (that is its job);
 - learned object queries (DETR's query_position_embeddings, the decoder's only query/key input in its first layer)
   are drawn at std 1, nn.Embedding's default that the original DETR keeps, not HF's 0.02: at 0.02 the first decoder
   self-attention is uniform to 1e-4, below bfloat16's resolution (docs/ttnn-numerics.md, "DETR").
@@ -31,6 +34,7 @@ QK_SCALE = 4.0  # scores grow by QK_SCALE**2: std ~1 instead of ~0.06 at hidden 
 # Separate query / key projections across the families (BERT query/key, Llama q_proj/k_proj, T5 and MPNet q/k,
 # DistilBERT q_lin/k_lin, DeBERTa query_proj/key_proj). Fused QKV weights are left as initialised.
 QK_WEIGHT = re.compile(r"(?:^|\.)(?:q|k|query|key|q_proj|k_proj|q_lin|k_lin|query_proj|key_proj)\.weight$")
+ROUTER_WEIGHT = re.compile(r"(?:^|\.)(?:gate|router)\.weight$")  # MixtralTopKRouter, Qwen2MoeTopKRouter (mlp.gate)
 QUERY_EMBEDDING = re.compile(r"(?:^|\.)query_position_embeddings\.weight$")  # DETR family's learned object queries
 QUERY_STD = 1.0
 
@@ -257,13 +261,15 @@ INPUTS = {
 
 
 def _realistic(model: torch.nn.Module, qk_scale: float) -> None:
-    """Perturb every parameter (biases off 0, norm scales off 1), scale query / key projections up, redraw learned
-    object queries at QUERY_STD."""
+    """Perturb every parameter (biases off 0, norm scales off 1), scale query / key projections and MoE routers up,
+    redraw learned object queries at QUERY_STD."""
     with torch.no_grad():
         for name, parameter in model.named_parameters():
             parameter.add_(torch.randn_like(parameter) * PERTURB)
             if QK_WEIGHT.search(name):
                 parameter.mul_(qk_scale)
+            if ROUTER_WEIGHT.search(name):
+                parameter.mul_(QK_SCALE)
             if QUERY_EMBEDDING.search(name):
                 parameter.normal_(0.0, QUERY_STD)
 

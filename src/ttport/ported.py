@@ -49,8 +49,10 @@ class KindPort:
     config: dict = field(default_factory=dict)  # its config keyword arguments and their values for this model
     instances: dict = field(default_factory=dict)  # module path of every instance -> its config keyword values
     keys: list = field(default_factory=list)  # capture call keys of its instances (a module called twice: one path)
-    # its source also defines prepare_inputs(<inputs>, *, device), whose results are the function's arguments
+    # its source also defines prepare_inputs(<inputs>, *, [parameters,] device) (prepare_<name>_inputs below the
+    # model), whose results are the function's arguments
     prepare_inputs: bool = False
+    prepare_name: str = ""
 
 
 @dataclass

@@ -16,7 +16,8 @@ _INDEX = re.compile(r"\[(\d+)\]")
 _KEY = re.compile(r"\[(['\"])(\w+)\1\]")
 
 
-def child_call_step(lowering, item) -> Step:
+def child_call_steps(lowering, item) -> list[Step]:
+    """The call, after the call of the child's prepare function when it has one (lower/prepare.py)."""
     child = item.call
     port = lowering.ports[child.key]
     reads, groups = [], {}
@@ -29,6 +30,14 @@ def child_call_step(lowering, item) -> Step:
     relative = child.relative_path(lowering.call)
     parameters = parameter_expression(relative) if port.uses_parameters else None
     lowering.builder.uses_parameters |= port.uses_parameters
+    where = f"{lowering.where()}, the call of {child.path} ({child.cls.__name__})"
+    steps = []
+    if port.prepare_name:
+        steps.append(_prepare_step(lowering, child, port, groups, where))
+        groups.update(
+            {name: [("", key)] for (name, _), key in zip(port.prepared, steps[0].outputs[-len(port.prepared) :])}
+        )
+        reads = [key for name in port.params for _, key in groups[name]]
     returned = [(path, lowering.resolve(node)) for path, node in child.outputs if node is not None]
     outputs = [(node, form) for (_, node), form in zip(returned, port.output_forms)]
     # an input the child hands back unchanged (T5's position_bias) keeps its name here: the call's target is `_`
@@ -42,16 +51,54 @@ def child_call_step(lowering, item) -> Step:
     call = Call(relative, port.kind, [], [f"{k}={v}" for k, v in keywords], parameters)
 
     def render() -> str:
-        where = f"{lowering.where()}, the call of {child.path} ({child.cls.__name__})"
         call.args = [_argument(lowering, groups[name], name, where) for name in port.params]
         extra = [f"parameters={parameters}"] if parameters else []
         extra += ["device=device"] if port.takes_device else []
         return f"{port.kind}({', '.join(call.args + extra + call.keywords)})"
 
     lowering.child_kinds.append(port.kind)
-    return Step(
-        outputs, reads, render, call=call, names=names, unpack=len(outputs) > 1, fresh=fresh, call_key=child.key
-    )
+    return steps + [
+        Step(outputs, reads, render, call=call, names=names, unpack=len(outputs) > 1, fresh=fresh, call_key=child.key)
+    ]
+
+
+def _prepare_step(lowering, child, port, groups: dict, where: str) -> Step:
+    """`_, position_ids = prepare_<kind>_inputs(input_ids, parameters=..., device=device)`: the arguments the
+    child's function takes; those it takes unchanged are `_` (the caller passes its own)."""
+    kept = [name for name in port.params if name not in dict(port.prepared)]
+    outputs = [(Prepared(child, name), "host") for name in kept]
+    outputs += [(Prepared(child, name), form) for name, form in port.prepared]
+    reads = [key for name in port.prepare_params for _, key in groups[name]]
+    relative = child.relative_path(lowering.call)
+    keywords = [f"parameters={parameter_expression(relative)}"] if _takes_parameters(port) else []
+    lowering.builder.uses_parameters |= bool(keywords)
+
+    def render() -> str:
+        arguments = [_argument(lowering, groups[name], name, where) for name in port.prepare_params]
+        return f"{port.prepare_name}({', '.join(arguments + keywords + ['device=device'])})"
+
+    fresh = {key: key[0].name not in kept for key in outputs}
+    names = {key: key[0].name for key in outputs}
+    return Step(outputs, reads, render, names=names, unpack=True, fresh=fresh, device_ops=("ttnn.from_torch",))
+
+
+def _takes_parameters(port) -> bool:
+    header = next(line for line in port.preparation.splitlines() if line.startswith("def "))
+    return re.search(r"\bparameters\b", header) is not None
+
+
+class Prepared:
+    """An argument a child's prepare function returns: a value of the caller's with no fx node of its own."""
+
+    op = "prepared"
+
+    def __init__(self, call, name: str):
+        self.call, self.name = call, name
+        self.meta: dict = {}
+        self.all_input_nodes: list = []
+
+    def __repr__(self) -> str:
+        return f"<{self.name} prepared for {self.call.path}>"
 
 
 class PassedThrough:

@@ -16,6 +16,7 @@ from ..codegen.builder import FunctionBuilder, Item, parameter_expression
 from ..codegen.expr import Expr, literal
 from ..codegen.statements import Statement
 from ..ported import Fallback, InputSpec
+from .attributes import attribute_steps, place_attributes
 from .errors import LoweringError, internal
 from .fusions import FUSIONS
 from .graph import arguments, is_float, meta, op_name, same_shape
@@ -44,10 +45,10 @@ class _Builder(FunctionBuilder):
         return super().attribute(node, transposed_ok)
 
     def ref(self, node: fx.Node) -> Expr:
-        resolved = self.resolve(node)
+        resolved = self.lowering.resolve(node)  # through the lowering's aliases too (an identity reshape on device)
         if resolved in self.current:
             return Expr(self.current[resolved])
-        return super().ref(node)
+        return super().ref(resolved)
 
 
 @dataclass
@@ -65,11 +66,15 @@ class LoweredCall:
     calls: list[str] = field(default_factory=list)
     preparations: dict = field(default_factory=dict)  # (module path, attribute) -> preparation
     fused: dict = field(default_factory=dict)  # module path -> (fusion name, details) for parameters.py
+    convs: dict = field(default_factory=dict)  # conv weight path -> its geometry, for parameters.py (rules_conv.py)
     output_names: list[str] = field(default_factory=list)
     inline: bool = False  # an activation wrapper: callers emit its op in place of the call
     uses_parameters: bool = False
     takes_device: bool = False  # no device tensor to take the device from: a `device` keyword (tt-metal's way)
     preparation: str = ""  # prepare_inputs(<inputs>, *, device) -> this function's arguments (prepare.py), or ""
+    prepare_name: str = ""  # that function's name: prepare_inputs for the model, prepare_<kind>_inputs below it
+    prepare_params: list[str] = field(default_factory=list)  # what it takes: the module's inputs
+    prepared: list[tuple[str, str]] = field(default_factory=list)  # (name, form) of the arguments it makes
     text: str = ""
     peak_bytes: int = 0
 
@@ -87,7 +92,9 @@ class Lowering:
         self.fallback_reason: dict[fx.Node, str] = {}
         self.preparations: dict = {}
         self.fused: dict = {}
+        self.convs: dict = {}  # conv weight path -> geometry (rules_conv._record)
         self.claimed: dict[fx.Node, object] = {}  # node -> the fusion match that replaces it
+        self.attributes: dict[fx.Node, str] = {}  # tensor attribute read as a value -> its form (attributes.py)
         self.steps: list[Step] = []
         self.at = None  # the node, child call or step being worked on (for error messages)
 
@@ -127,6 +134,17 @@ class Lowering:
         for node in self.inputs:
             self.form[node] = self.input_form(node)
 
+    def place_items(self) -> None:
+        """Each item's form, in order (again from scratch when tensor attributes have taken forms)."""
+        self.form = {node: form for node, form in self.form.items() if node in self.inputs or node in self.attributes}
+        self.alias, self.fallback_reason = {}, {}
+        for item in self.items:
+            self.at = item.node if item.node is not None else item.call
+            if item.node is not None:
+                self.place(item.node)
+            else:
+                self.place_call(item.call)
+
     def input_form(self, node: fx.Node) -> str:
         value = meta(node)
         if value is not None and value.is_floating_point():
@@ -161,9 +179,9 @@ class Lowering:
         return {"activation": "tile", "mask": "tile", "ids": "ids"}.get(spec.kind if spec else "host", "host")
 
     def sources(self, node: fx.Node) -> list[fx.Node]:
-        """The tensors an op reads (identities read through), parameters and sizes left out."""
+        """The tensors an op reads (identities read through), sizes and parameters read in place left out."""
         resolved = (self.resolve(v) for v in node.all_input_nodes)
-        return [v for v in resolved if (v.op != "get_attr" or v in self.inputs) and not is_symbolic(v)]
+        return [v for v in resolved if not self.is_parameter(v) and not is_symbolic(v)]
 
     def place(self, node: fx.Node) -> None:
         op = op_name(node)
@@ -212,7 +230,18 @@ class Lowering:
 
     # -- parameters ---------------------------------------------------------------------------------------------------
     def is_parameter(self, value) -> bool:
-        return isinstance(value, fx.Node) and value.op == "get_attr" and value not in self.inputs  # not an argument
+        """A tensor attribute read in place as `parameters.<name>` (not an argument, not a value: attributes.py)."""
+        return (
+            isinstance(value, fx.Node)
+            and value.op == "get_attr"
+            and value not in self.inputs
+            and value not in self.attributes
+        )
+
+    def is_own_parameter(self, value) -> bool:
+        """A parameter or buffer of this module or its children read in place (not a captured constant)."""
+        relative = self.context.relative_attribute(value.target, self.call.path) if self.is_parameter(value) else None
+        return relative is not None
 
     def is_linear_parameter(self, node: fx.Node) -> bool:
         relative = self.context.relative_attribute(node.target, self.call.path)
@@ -281,10 +310,11 @@ class Lowering:
 
     # -- steps --------------------------------------------------------------------------------------------------------
     def build_steps(self) -> None:
+        self.steps += attribute_steps(self)
         for position, item in enumerate(self.items):
             self.at = item.node if item.call is None else item.call
             if item.call is not None:
-                self.steps.append(self.call_step(item))
+                self.steps += self.call_steps(item)
                 continue
             node = item.node
             if node in self.claimed:
@@ -336,14 +366,14 @@ class Lowering:
         """The argument of `node` that reads `source` (read through identities: `0 + x` is x)."""
         for name, value in arguments(node).items():
             for item in value if isinstance(value, (list, tuple)) else [value]:  # a list of tensors (index's)
-                if isinstance(item, fx.Node) and item.op != "get_attr" and self.resolve(item) is source:
+                if isinstance(item, fx.Node) and not self.is_parameter(item) and self.resolve(item) is source:
                     return name
         return ""
 
-    def call_step(self, item: Item) -> Step:
-        from .calls import child_call_step
+    def call_steps(self, item: Item) -> list[Step]:
+        from .calls import child_call_steps
 
-        return child_call_step(self, item)
+        return child_call_steps(self, item)
 
     def run_fusions(self) -> None:
         mine = {item.node for item in self.items if item.node is not None}
@@ -384,12 +414,9 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     lowering.takes_device = False
     lowering.collect()
     lowering.place_inputs()
-    for item in lowering.items:
-        lowering.at = item.node if item.node is not None else item.call
-        if item.node is not None:
-            lowering.place(item.node)
-        else:
-            lowering.place_call(item.call)
+    lowering.place_items()
+    if place_attributes(lowering):  # a tensor attribute now on device: its host readers may run there too
+        lowering.place_items()
     lowering.wanted = emit.Wanted(lowering)
     lowering.run_fusions()
     lowering.input_keys = [(node, lowering.form[node]) for node in lowering.inputs]
@@ -403,7 +430,7 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     emit.insert_conversions(lowering)
     plan = emit.Plan(lowering)
     emit.assign_names(lowering, plan)
-    moved = prepare.hoisted(lowering, plan) if not call.path else []
+    moved = prepare.hoisted(lowering, plan)
     body = emit.render(lowering, plan, only=set(moved)) if moved else []
     returned = [lowering.names[key] for key in prepare.exports(lowering, moved)]
     prepare.rename_exports(lowering, moved)  # the forward's argument is "attention_mask", not "..._device"
@@ -412,7 +439,8 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     statements = _prelude(lowering, statements, kept_steps) + statements
     statements = emit.loops(lowering, statements)
     specs, params = _input_specs(lowering), list(lowering.params)  # what the module is called with
-    preparation = _preparation(lowering, moved, body, returned, statements) if moved else ""
+    name = prepare.prepare_name(kind_name, not call.path)
+    preparation = _preparation(lowering, name, moved, body, returned, statements) if moved else ""
     output_fresh = [_fresh(lowering, plan, key) for key in lowering.output_keys]
     result = LoweredCall(
         kind=kind_name,
@@ -426,12 +454,17 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
         calls=list(dict.fromkeys(lowering.child_kinds)),
         preparations=lowering.preparations,
         fused=lowering.fused,
+        convs=lowering.convs,
         uses_parameters=lowering.builder.uses_parameters,
         takes_device=lowering.takes_device,
     )
     result.inline = _is_activation(lowering)
     result.output_names = [lowering.names[k].split("[", 1)[0] for k in lowering.output_keys]
     result.preparation = preparation
+    if preparation:
+        result.prepare_name, result.prepare_params = name, params
+        result.params = list(lowering.params)  # what its function takes: the inputs still read, the prepared
+        result.prepared = [(lowering.names[key], key[1]) for key in prepare.exports(lowering, moved)]
     result.text = _function_text(lowering, statements, kind_name)
     result.peak_bytes = emit.peak_bytes(lowering, plan)
     return result
@@ -490,7 +523,7 @@ def _is_activation(lowering: Lowering) -> bool:
 ACTIVATIONS = {"ttnn.gelu", "ttnn.relu", "ttnn.silu", "ttnn.tanh", "ttnn.sigmoid"}
 
 
-def _preparation(lowering: Lowering, moved: list[int], body, returned: list[str], statements) -> str:
+def _preparation(lowering: Lowering, name: str, moved: list[int], body, returned: list[str], statements) -> str:
     """prepare_inputs' text; the function's parameters become what it returns (the inputs still read, then the
     prepared values)."""
     from . import prepare
@@ -499,7 +532,7 @@ def _preparation(lowering: Lowering, moved: list[int], body, returned: list[str]
     root_text = "\n".join(line for statement in statements for line in statement.lines())
     root_text += "\n" + " ".join(lowering.names[key] for key in lowering.output_keys)
     kept = [name for name in lowering.params if re.search(rf"\b{re.escape(name)}\b", root_text)]
-    text = prepare.function_text(list(lowering.params), body, _kept(sizes, body, []), kept + returned)
+    text = prepare.function_text(name, list(lowering.params), body, _kept(sizes, body, []), kept + returned)
     lowering.params = kept + [lowering.names[key] for key in prepare.exports(lowering, moved)]
     return text
 

@@ -102,8 +102,9 @@ def _post_order(call: ModuleCall):
 
 
 def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, plan: MemoryPlan) -> LoweredModel:
-    preparations, fused = gather(ports.values())
-    source, preprocessors = parameters_source(plan_preprocessors(captured.model, preparations, fused), weights)
+    preparations, fused, convs = gather(ports.values())
+    planned = plan_preprocessors(captured.model, preparations, fused)
+    source, preprocessors = parameters_source(planned, weights, convs)
     kinds = []
     for kind, calls in _variants(generated, ports):
         first = ports[calls[0].key]
@@ -122,6 +123,7 @@ def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, pla
                 instances=instances,
                 keys=[call.key for call in calls],
                 prepare_inputs=bool(first.preparation),
+                prepare_name=first.prepare_name,
             )
         )
     _untangle_groups(kinds)

@@ -5,7 +5,7 @@ tensor prepared as the op reading it needs (rules.py), weights in the chosen dty
 from __future__ import annotations
 
 from .preprocessors import Preprocessor
-from .rules_conv import FUSED_PREPARATIONS
+from .rules_conv import FUSED_PREPARATIONS, prepare_convs_source
 from .rules_conv import PREPARATIONS as CONV_PREPARATIONS
 
 WEIGHTS_DTYPES = {"bf16": "ttnn.bfloat16", "bfp8": "ttnn.bfloat8_b"}
@@ -116,6 +116,17 @@ def custom_preprocessor(model, name):
     return preprocess(model, name) if preprocess is not None else {{}}
 '''
 
+# create_ttnn_parameters' return, and what it becomes where conv weights are prepared on device once.
+CREATE_RETURN = """    return preprocess_model_parameters(
+        initialize_model=lambda: torch_model, device=device, custom_preprocessor=custom_preprocessor
+    )
+"""
+CREATE_CONVS = """    parameters = preprocess_model_parameters(
+        initialize_model=lambda: torch_model, device=device, custom_preprocessor=custom_preprocessor
+    )
+    return prepare_convs(parameters, device)
+"""
+
 
 def preprocessor_source(preprocessor: Preprocessor) -> str:
     cls = preprocessor.cls
@@ -171,8 +182,11 @@ def _fused_lines(details: dict) -> list[str]:
     return lines
 
 
-def parameters_source(preprocessors: list[Preprocessor], weights: str) -> tuple[str, dict[str, str]]:
-    """The whole tt/parameters.py, and each class preprocessor's source by class name."""
+def parameters_source(
+    preprocessors: list[Preprocessor], weights: str, convs: dict | None = None
+) -> tuple[str, dict[str, str]]:
+    """The whole tt/parameters.py, and each class preprocessor's source by class name; `convs` (conv weight path ->
+    geometry): the convs whose weights create_ttnn_parameters prepares on device once (prepare_convs_source)."""
     sources = {p.name: preprocessor_source(p) for p in preprocessors}
     by_class = [p for p in preprocessors if not p.patterns]
     by_instance = [p for p in preprocessors if p.patterns]
@@ -186,4 +200,7 @@ def parameters_source(preprocessors: list[Preprocessor], weights: str) -> tuple[
     imports = "import fnmatch\n\n" if by_instance else ""
     text = HEADER.format(weights=weights, dtype=WEIGHTS_DTYPES[weights], imports=imports)
     text += "\n\n" + "\n\n".join(sources.values()) + footer
+    if convs:
+        assert CREATE_RETURN in text, "FOOTER's create_ttnn_parameters changed: update CREATE_RETURN"
+        text = text.replace(CREATE_RETURN, CREATE_CONVS) + "\n\n" + prepare_convs_source(convs)
     return text, {p.cls.__name__: sources[p.name] for p in by_class}

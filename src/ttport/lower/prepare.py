@@ -1,9 +1,14 @@
-"""The model's input preparation: torch code in the top-level function that reads only the model's host inputs
-(Hugging Face's additive mask built from attention_mask, ...) and ends on the device moves to a generated
-`prepare_inputs(<model inputs>, *, device)`, which returns the top-level function's arguments. The forward then
-runs no host torch for it and can be traced, as tt-metal's ports prepare inputs once beside the model
-(models/demos/bert/tt/ttnn_optimized_bert.py and models/demos/distilbert/tt/ttnn_optimized_distilbert.py:
-preprocess_inputs(input_ids, ..., attention_mask, device) -> device tensors the model function takes)."""
+"""Input preparation: torch code in a function that reads only its inputs, sizes and host-held parameters (Hugging
+Face's additive mask from attention_mask, RoBERTa's position ids from input_ids, BERT's position and token-type id
+buffers sliced to the sequence length) and ends on the device moves to a generated prepare function beside it,
+which returns the function's arguments: `prepare_inputs(<model inputs>, *, [parameters,] device)` for the model,
+`prepare_<kind>_inputs(...)` for a module below it. A caller that calls such a module calls its prepare function,
+and moves that call into its own preparation when it reads only the caller's inputs, so that the model's
+prepare_inputs runs them all once per batch and the forward runs no host torch for them and can be traced, as
+tt-metal's ports prepare inputs once beside the model (models/demos/bert/tt/ttnn_optimized_bert.py and
+models/demos/distilbert/tt/ttnn_optimized_distilbert.py: preprocess_inputs(input_ids, ..., attention_mask, device)
+-> device tensors the model function takes; models/demos/bert/tests/test_ttnn_optimized_bert.py computes RoBERTa's
+position ids from input_ids on host before it)."""
 
 from __future__ import annotations
 
@@ -14,23 +19,42 @@ from .steps import DEVICE_FORMS
 PREPARE_INPUTS = "prepare_inputs"
 
 
+def prepare_name(kind: str, top: bool) -> str:
+    return PREPARE_INPUTS if top else f"prepare_{kind}_inputs"
+
+
 def hoisted(lowering, plan) -> list[int]:
-    """Indices of the steps prepare_inputs runs: host torch and uploads reading only host inputs or each other,
-    no parameter and no configuration value, whose results the rest reads only on the device."""
+    """Indices of the steps the prepare function runs: host torch, uploads and calls of host-only functions,
+    reading only inputs, host parameters or each other (no configuration value), whose results the rest reads
+    only on the device."""
     chosen: dict[int, object] = {}
     made: dict = {}  # output key -> index of the step that makes it
-    host_inputs = {key for key in lowering.input_keys if key[1] == "host"}
+    inputs = set(lowering.input_keys)
     for index, step in enumerate(lowering.steps):
-        if step.call is not None or (step.device_ops and step.device_ops != ("ttnn.from_torch",)):
+        if not _runs_on_host(lowering, step):
             continue
-        if not all(key in host_inputs or key in made for key in step.reads):
+        if not all(key in inputs or key in made for key in step.reads):
             continue
         text = _text(lowering, step)
-        if "parameters." in text or any(re.search(rf"\b{re.escape(k)}\b", text) for k in lowering.builder.kwargs):
+        if any(re.search(rf"\b{re.escape(k)}\b", text) for k in lowering.builder.kwargs):
             continue
         chosen[index] = step
         made.update({key: index for key in step.outputs})
     return _exported_on_device(lowering, plan, chosen, made)
+
+
+def _runs_on_host(lowering, step) -> bool:
+    """Host torch, an upload, or a call of a function that runs only host torch (ModernBERT's rotary cos/sin)."""
+    if step.call is not None:
+        return _host_only(lowering.ports, lowering.ports[step.call_key])
+    return not step.device_ops or step.device_ops == ("ttnn.from_torch",)
+
+
+def _host_only(ports: dict, port) -> bool:
+    """A function that takes, runs and returns only host torch (the functions it calls too)."""
+    if port.takes_device or any(spec.kind != "host" for spec in port.inputs) or set(port.output_forms) - {"host"}:
+        return False
+    return all(not s.device_ops and (not s.call_key or _host_only(ports, ports[s.call_key])) for s in port.steps)
 
 
 def _exported_on_device(lowering, plan, chosen: dict, made: dict) -> list[int]:
@@ -54,11 +78,14 @@ def exports(lowering, kept: list[int]) -> list:
 
 
 def rename_exports(lowering, moved: list[int]) -> None:
-    """Each prepared value takes, in the forward, the name of the host value it was made from when free there."""
+    """Each prepared upload takes, in the forward, the name of the host value it was made from when free there
+    (never an input's name: the forward may still read that input)."""
     outside = {lowering.names[key] for i, step in enumerate(lowering.steps) if i not in moved for key in step.outputs}
     outside |= {name.split("[", 1)[0] for name in lowering.inputs.values()}
+    suffixes = {key: step.suffix for step in lowering.steps for key in step.outputs if step.suffix}
     for key in exports(lowering, moved):
-        base = re.sub(r"_(device|ids)$", "", lowering.names[key])
+        suffix = suffixes.get(key)
+        base = lowering.names[key].removesuffix(f"_{suffix}") if suffix else lowering.names[key]
         if base not in outside:
             lowering.names[key] = base
             outside.add(base)
@@ -69,13 +96,15 @@ def _text(lowering, step) -> str:
     return step.render()
 
 
-def function_text(params: list[str], statements: list, prelude: list, returned: list[str]) -> str:
-    """def prepare_inputs(<model inputs>, *, device): ... return <the top-level function's arguments>."""
+def function_text(name: str, params: list[str], statements: list, prelude: list, returned: list[str]) -> str:
+    """def <name>(<inputs>, *, [parameters,] device): ... return <the function's arguments>."""
+    body = [line for statement in prelude + statements for line in statement.lines()]
+    keywords = (["parameters"] if any(re.search(r"\bparameters\b", line) for line in body) else []) + ["device"]
+    whose = "the model's inputs" if name == PREPARE_INPUTS else "the inputs"
     lines = [
-        "# the model's inputs as the function below takes them: host torch run once per batch, outside the forward",
-        f"def {PREPARE_INPUTS}({', '.join(params + ['*', 'device'])}):",
+        f"# {whose} as the function below takes them: host torch run once per batch, outside the forward",
+        f"def {name}({', '.join(params + ['*'] + keywords)}):",
+        *body,
     ]
-    for statement in prelude + statements:
-        lines += statement.lines()
     lines.append(f"    return {', '.join(returned)}{',' if len(returned) == 1 else ''}")
     return "\n".join(lines) + "\n"

@@ -38,12 +38,14 @@ class Preprocessor:
     name: str = ""  # the generated function's name
 
 
-def gather(ports) -> tuple[dict, dict]:
-    """The preparations ((module path, attribute) -> preparation) and fusions (module path -> spec) of every lowered
-    call; a tensor two functions read in different forms is refused by name rather than prepared for one of them."""
-    preparations, readers, fused = {}, {}, {}
+def gather(ports) -> tuple[dict, dict, dict]:
+    """The preparations ((module path, attribute) -> preparation), fusions (module path -> spec) and device-prepared
+    convs (weight path -> geometry) of every lowered call; a tensor two functions read in different forms is refused
+    by name rather than prepared for one of them."""
+    preparations, readers, fused, convs = {}, {}, {}, {}
     for port in ports:
         fused.update(port.fused)
+        convs.update(port.convs)
         for key, preparation in port.preparations.items():
             previous = preparations.setdefault(key, preparation)
             reader = readers.setdefault(key, port.kind)
@@ -53,7 +55,7 @@ def gather(ports) -> tuple[dict, dict]:
                     f"{port.kind}; each tensor is prepared once, in one form: give one reader its own copy of the "
                     "tensor (a parameter of its own), or report it with this message"
                 )
-    return preparations, fused
+    return preparations, fused, convs
 
 
 def plan_preprocessors(model: torch.nn.Module, preparations: dict, fused: dict) -> list[Preprocessor]:

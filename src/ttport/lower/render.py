@@ -6,7 +6,8 @@ import sympy
 from torch import fx
 
 from ..codegen.arguments import Arguments
-from .graph import arguments, shape
+from . import accumulation
+from .graph import arguments, op_name, shape
 from .rules import permutation, slice_range
 from .steps import overflows_bfloat16
 
@@ -81,9 +82,17 @@ class Render:
         return f"{self._dim_text(dim)} - {-offset}"
 
     def call(self, name: str, parts: list[str], memory: bool = True) -> str:
+        if name in ("ttnn.linear", "ttnn.matmul"):
+            parts = parts + accumulation.keywords(self._inner())
         if memory and self.lowering.l1:
             parts = parts + [f"memory_config={L1}"]
         return f"{name}({', '.join(parts)})"
+
+    def _inner(self):
+        """The inner dimension of this matmul node (None where its op is not one the table knows)."""
+        operand = accumulation.INNER_OPERAND.get(op_name(self.node))
+        dims = shape(self.values[operand]) if operand in self.values else ()
+        return dims[-1] if dims else None
 
 
 def size_text(lowering, size) -> str:

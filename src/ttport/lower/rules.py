@@ -37,10 +37,14 @@ def _linear(r):
     return r.call("ttnn.linear", parts)
 
 
-def _linear_weight_is_parameter(node, context):
-    weight = arguments(node)["weight"]
-    if not (isinstance(weight, fx.Node) and weight.op == "get_attr" and context.is_linear_parameter(weight)):
-        return "the weight is not an nn.Linear parameter"
+def _weights_are_parameters(node, context):
+    """F.linear(x, w, b) with w (and b) tensor attributes: nn.Linear's, or a bare Parameter (Mixtral's router
+    reads F.linear(hidden_states, self.weight)); each is prepared as ttnn.linear takes it (w transposed)."""
+    values = arguments(node)
+    for name in ("weight", "bias"):
+        value = values.get(name)
+        if value is not None and not context.is_own_parameter(value):
+            return f"the {name} is computed, not a parameter"
     return None
 
 
@@ -215,7 +219,7 @@ RULES: dict[str, Rule] = {
         "ttnn.linear",
         _linear,
         weights={"weight": "linear_weight", "bias": "linear_bias"},
-        when=_linear_weight_is_parameter,
+        when=_weights_are_parameters,
     ),
     "addmm": Rule("ttnn.linear", _addmm, weights={"mat2": "matrix", "self": "linear_bias"}, when=_addmm_when),
     "matmul": Rule("ttnn.matmul", _matmul, weights={"other": "matrix"}),

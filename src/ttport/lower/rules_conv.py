@@ -21,13 +21,19 @@ import math
 
 from torch import fx
 
+from .conv_parameters import FUSED_PREPARATIONS, PREPARATIONS, prepare_convs_source, record_conv
+
+# parameters.py reads the conv preparations here (the conv rules' table of what they need prepared)
+__all__ = ["CONV", "FUSED_PREPARATIONS", "PREPARATIONS", "prepare_convs_source"]
 from .graph import arguments, shape, static_shape
 from .rule import Rule
 
 NHWC = "nhwc"
 TO_NHWC = (0, 2, 3, 1)
 TO_NCHW = (0, 3, 1, 2)
-CONV_CONFIG = "ttnn.Conv2dConfig(weights_dtype=ttnn.bfloat16)"
+# weights_dtype unset: the prepared weights' own (conv2d.cpp: `if (!conv_config.weights_dtype) weights_dtype =
+# weight_tensor.dtype()`), so one function serves bf16 and bfp8 ports
+CONV_CONFIG = "ttnn.Conv2dConfig()"
 # Element-wise ops that compute the same on channels-last data when every tensor operand has the output's shape.
 AGNOSTIC = {"relu", "silu", "sigmoid", "tanh", "gelu", "exp", "neg", "add", "sub", "mul", "div", "clamp", "hardtanh"}
 
@@ -108,43 +114,43 @@ def _conv_when(node, _context):
 
 
 def _conv2d(r) -> str:
-    return conv2d_text(r, r.t("bias") if r.given("bias") else None)
+    bias = None
+    if r.given("bias"):
+        r.t("bias")  # records the bias's preparation
+        bias = _relative(r, "bias")
+    return conv2d_text(r, bias)
+
+
+def _relative(r, argument: str) -> str:
+    return r.lowering.context.relative_attribute(arguments(r.node)[argument].target, r.lowering.call.path)
 
 
 def conv2d_text(r, bias: str | None) -> str:
-    """The ttnn.conv2d call (output reshaped to NHWC); `bias`: the bias parameter's text, or None."""
+    """The ttnn.conv2d call (output reshaped to NHWC) on the weight and bias parameters.py prepared for this conv
+    (conv_parameters.py); `bias`: the bias parameter's path under this function's module, or None."""
     g = conv_geometry(r.node)
     x, w = r.t("input"), r.t("weight")
-    weight = f"ttnn.from_torch({w}, dtype=ttnn.bfloat16)"
-    parts = [f"input_tensor={x}", f"weight_tensor={weight}"]
+    record_conv(r.lowering, r.node, g, _relative(r, "weight"), bias)
+    parts = [f"input_tensor={x}", f"weight_tensor={w}"]
     if bias is not None:
-        parts.append(f"bias_tensor=ttnn.from_torch({bias}, dtype=ttnn.bfloat16)")
+        parts.append(f"bias_tensor={r.lowering.parameter_expression(bias)}")
+    out_channels = str(g["out_channels"])  # a prepared weight's shape is the device's matrix, not OIHW
     parts += [
         "device=device",
         f"in_channels={x}.shape[3]",
-        f"out_channels={w}.shape[0]",
+        f"out_channels={out_channels}",
         f"batch_size={x}.shape[0]",
         f"input_height={x}.shape[1]",
         f"input_width={x}.shape[2]",
-        *_window_parts(r.node, w, g),
+        f"kernel_size={g['kernel']}",
+        f"stride={g['stride']}",
+        f"padding={g['padding']}",
+        f"dilation={g['dilation']}",
         f"groups={g['groups']}",
         f"conv_config={_conv_config(r)}",
     ]
-    dims = _window_dims(x, f"{w}.shape[0]", g)
-    if arguments(r.node).get("padding") == "same":  # stride 1: the output keeps the input's size
-        dims = f"[{x}.shape[0], {x}.shape[1], {x}.shape[2], {w}.shape[0]]"
+    dims = _window_dims(x, out_channels, g)
     return f"ttnn.reshape({_with_memory(r, 'ttnn.conv2d', parts)}, {dims})"
-
-
-def _window_parts(node: fx.Node, w: str, g: dict) -> list[str]:
-    """kernel_size, stride, padding, dilation; 'same' padding is written from the weight's kernel, as the torch
-    source that instances of one module kind share does not fix the kernel (EfficientNet's 3x3 and 5x5)."""
-    kernel, padding = str(g["kernel"]), str(g["padding"])
-    if arguments(node).get("padding") == "same":
-        dh, dw = g["dilation"]
-        kernel = f"({w}.shape[2], {w}.shape[3])"
-        padding = f"({dh} * ({w}.shape[2] - 1) // 2, {dw} * ({w}.shape[3] - 1) // 2)"
-    return [f"kernel_size={kernel}", f"stride={g['stride']}", f"padding={padding}", f"dilation={g['dilation']}"]
 
 
 def _conv_config(r) -> str:
@@ -334,48 +340,6 @@ def flattens_pooled(node: fx.Node, source: fx.Node) -> bool:
 
 def _flatten_pooled(r) -> str:
     return r.call("ttnn.reshape", [r.t("self"), r.dims()])
-
-
-def bn_scale(x: str) -> str:
-    return f"({x} / torch.sqrt(model.running_var + model.eps))"
-
-
-# preparation -> (source template, why); joined into parameters.PREPARATIONS / WHY.
-PREPARATIONS = {
-    "conv_weight": ("{x}", "torch layout on host: ttnn.conv2d prepares it"),
-    "conv_bias": ("{x}.reshape(1, 1, 1, -1)", "(1, 1, 1, OC) on host: ttnn.conv2d prepares it"),
-    "bn_scale": (
-        "ttnn.from_torch(" + bn_scale("{x}") + ".reshape(1, 1, 1, -1), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT)",
-        "weight / sqrt(running_var + eps), (1, 1, 1, C): batch norm on channels-last values",
-    ),
-    "bn_shift": (
-        "ttnn.from_torch((model.bias - model.running_mean * "
-        + bn_scale("model.weight")
-        + ").reshape(1, 1, 1, -1), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT)",
-        "bias - running_mean * scale, (1, 1, 1, C)",
-    ),
-}
-
-
-def folded_conv_lines(details: dict) -> list[str]:
-    """parameters.py lines folding each batch norm into its conv (fusions/conv_batch_norm.py), both children of
-    `model`: ttnn.model_preprocessing.fold_batch_norm2d_into_conv2d, the bias then (1, 1, 1, OC) as for any conv."""
-    lines = [f"    # {details['why']}", "    fused = {}"]
-    for conv, norm in details["pairs"]:
-        key = conv if conv.isdigit() else f'"{conv}"'  # a Sequential's children are int keys, as in _children
-        lines += [
-            f"    weight, bias = fold_batch_norm2d_into_conv2d({_child('model', conv)}, {_child('model', norm)})",
-            f'    fused[{key}] = {{"weight": weight, "bias": bias.reshape(1, 1, 1, -1)}}  # torch layout on host',
-        ]
-    return lines
-
-
-def _child(model: str, name: str) -> str:
-    return f"{model}[{name}]" if name.isdigit() else f"{model}.{name}"
-
-
-# fusion -> lines of parameters.py that make the `fused` parameters of the module holding the fused children.
-FUSED_PREPARATIONS = {"conv_batch_norm": folded_conv_lines}
 
 
 def _conv_table() -> dict:

@@ -133,8 +133,10 @@ def run(call, kind, function, parameters, captured: Captured, device):
         traced = call.traced.get(spec.name)
         value = captured.values[traced] if traced is not None else call.record.arguments[spec.name]
         arguments.append(prepare(value, spec.kind, device))
-    if kind.prepare_inputs:  # the model's inputs go through the generated prepare_inputs first (lower/prepare.py)
-        arguments = list(function.__globals__["prepare_inputs"](*arguments, device=device))
+    if kind.prepare_inputs:  # the module's inputs go through its generated prepare function first (lower/prepare.py)
+        preparation = function.__globals__[kind.prepare_name]
+        given = {"parameters": subtree(parameters, call.path)} if "parameters" in _keyword_names(preparation) else {}
+        arguments = list(preparation(*arguments, device=device, **given))
     keywords = dict(kind.instances.get(call.path, kind.config))
     if "parameters" in _keyword_names(function):
         keywords["parameters"] = subtree(parameters, call.path)

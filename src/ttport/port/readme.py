@@ -65,6 +65,13 @@ def _layout(lowered: LoweredModel) -> str:
     for group, kinds in groups(lowered).items():
         names = ", ".join(f"`{kind.name}`" for kind in kinds)
         lines.append(f"- `tt/{file_stem(lowered, group)}.py`: {names}")
+    top = lowered.top
+    if top.prepare_inputs:  # ttport.lower.prepare: the host torch the forward would otherwise run every call
+        lines.append(
+            f"- `{top.prepare_name}(<the model's inputs>, *, ..., device)` beside `{top.name}`: the masks and ids "
+            "the forward takes, built once per batch on host (the forward runs no host torch for them); call "
+            f"`{top.name}(*{top.prepare_name}(...), parameters=...)`"
+        )
     lines += [
         "- `tt/parameters.py`: `create_ttnn_parameters(torch_model, device)`, the weight preprocessing",
         f"- `reference/torch_{lowered.model_name}.py`: the functional PyTorch reference, one function per module kind",

@@ -55,6 +55,7 @@ def groups(lowered: LoweredModel) -> dict[str, list[KindPort]]:
 def tt_files(lowered: LoweredModel) -> dict[str, str]:
     """Relative path under tt/ -> unformatted source, for every group; EmitError on a cycle or unknown name."""
     home = {kind.name: kind.group for kind in lowered.kinds}
+    home |= {kind.prepare_name: kind.group for kind in lowered.kinds if kind.prepare_inputs}
     imports = {group: _imports(lowered, kinds, home) for group, kinds in groups(lowered).items()}
     _refuse_cycles({group: set(local) for group, (_, local) in imports.items()})
     files = {}

@@ -87,7 +87,7 @@ def generated_tests(lowered: LoweredModel, paths: dict[str, list[str]], checks: 
     files = {}
     for group, kinds in groups(lowered).items():
         stem = file_stem(lowered, group)
-        prepares = ["prepare_inputs"] if any(kind.prepare_inputs for kind in kinds) else []
+        prepares = [kind.prepare_name for kind in kinds if kind.prepare_inputs]
         names = ", ".join(sorted(kind.name for kind in kinds) + prepares)
         header = [
             docstring(f"tt/{stem}.py on the inputs each module saw in a real forward of {lowered.model_name}."),
@@ -128,8 +128,13 @@ def _test(kind: KindPort, paths: list[str], thresholds: dict[str, float]) -> str
         arguments += [f"{name}={_literal(value)}" for name, value in kind.config.items()]
     else:
         arguments.append("**config")
-    if kind.prepare_inputs:  # the model's inputs go through the generated prepare_inputs (ttport.lower.prepare)
-        arguments[: len(inputs)] = [f"*prepare_inputs({', '.join(inputs)}, device=device)"]
+    if kind.prepare_inputs:  # the inputs go through the generated prepare function (ttport.lower.prepare)
+        given = (
+            ["parameters=subtree(parameters, path)"]
+            if "parameters" in signature(kind, kind.prepare_name).keywords
+            else []
+        )
+        arguments[: len(inputs)] = [f"*{kind.prepare_name}({', '.join(inputs + given)}, device=device)"]
     lines.append(f"    outputs = {kind.name}({', '.join(arguments)})")
     lines.append("    assert_outputs_with_pcc(case, outputs, threshold, record_property)")
     return "\n".join(lines) + "\n"
@@ -137,7 +142,7 @@ def _test(kind: KindPort, paths: list[str], thresholds: dict[str, float]) -> str
 
 def _check_signature(kind: KindPort, inputs: list[str]) -> None:
     function = signature(kind)
-    takes = signature(kind, "prepare_inputs").positional if kind.prepare_inputs else function.positional
+    takes = signature(kind, kind.prepare_name).positional if kind.prepare_inputs else function.positional
     unknown = [spec.name for spec in kind.inputs if spec.kind not in INPUT_KINDS]
     if unknown:
         raise EmitError(f"{kind.name}: inputs {unknown} have kinds that are not in INPUT_KINDS")

@@ -55,8 +55,7 @@ def _step(lowering, conv, norm, conv_name: str) -> Step:
     rule = CONV[op(conv)]
 
     def render() -> str:
-        bias = lowering.parameter_expression(f"{conv_name}.bias")
-        return conv2d_text(Render(lowering, conv, rule), bias=bias)
+        return conv2d_text(Render(lowering, conv, rule), bias=f"{conv_name}.bias")
 
     x = lowering.resolve(arguments(conv)["input"])
     return Step([(norm, NHWC)], [(x, NHWC)], render, device_ops=("ttnn.conv2d",))

@@ -4,6 +4,7 @@ ttnn.transformer.split_query_key_value_and_split_heads, whose K comes out alread
 
 from __future__ import annotations
 
+from .. import accumulation
 from ..graph import arguments, shape
 from ..rules import RESHAPES, permutation
 from ..steps import Step
@@ -123,7 +124,7 @@ def _steps(lowering, x, linears, outputs, paths, heads) -> list[Step]:
         parts = [lowering.name_of((x, "tile")), weight]
         if bias:
             parts.append(f"bias={lowering.parameter_expression(f'{prefix}.bias')}")
-        return _call(lowering, "ttnn.linear", parts)
+        return _call(lowering, "ttnn.linear", parts + accumulation.keywords(shape(x)[-1]))
 
     def split() -> str:
         parts = [lowering.name_of(fused), f"num_heads={lowering.literal(num_heads)}"]
