@@ -31,7 +31,7 @@ def hoisted(lowering, plan) -> list[int]:
     made: dict = {}  # output key -> index of the step that makes it
     inputs = set(lowering.input_keys)
     for index, step in enumerate(lowering.steps):
-        if not _runs_on_host(lowering, step):
+        if not _runs_on_host(lowering, step) or _device_attribute(lowering, step):
             continue
         if not all(key in inputs or key in made for key in step.reads):
             continue
@@ -41,6 +41,11 @@ def hoisted(lowering, plan) -> list[int]:
         chosen[index] = step
         made.update({key: index for key in step.outputs})
     return _exported_on_device(lowering, plan, chosen, made)
+
+
+def _device_attribute(lowering, step) -> bool:
+    """A parameter the function reads as a device value (lower/attributes.py): already prepared, nothing to hoist."""
+    return any(node in lowering.attributes and form in DEVICE_FORMS for node, form in step.outputs)
 
 
 def _runs_on_host(lowering, step) -> bool:
