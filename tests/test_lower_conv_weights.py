@@ -37,3 +37,13 @@ def test_the_parameter_tree_holds_prepared_device_weights(device):
     weight = parameters.conv1.weight
     assert weight.device() is not None and weight.dtype == ttnn.bfloat8_b and weight.layout == ttnn.TILE_LAYOUT
     assert parameters.conv2.bias.device() is not None
+
+
+def test_conv1d_weights_are_prepared_as_a_conv2d_of_height_one(device):
+    conv = torch.nn.Conv1d(8, 16, 3, padding=1, stride=2)
+    x = torch.randn(2, 8, 20, generator=torch.Generator().manual_seed(2))
+    lowered, checks, source = lower_and_verify(Forward(lambda m, x: m.conv(x), conv=conv), {"x": x}, device)
+    functions = "\n".join(kind.source for kind in lowered.kinds)
+    assert "ttnn.conv1d(" in functions and "ttnn.from_torch(" not in functions, functions
+    assert "input_height=1" in lowered.parameters_source and "kernel_size=(1, 3)" in lowered.parameters_source
+    assert all(c.pcc >= 0.999 for c in checks), report(checks)

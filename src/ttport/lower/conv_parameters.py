@@ -1,6 +1,6 @@
 """Conv parameters in tt/parameters.py: batch norm's channels-last scale and shift, a batch norm folded into its
-conv (fusions/conv_batch_norm.py), and every conv2d's weight and bias prepared on the device once at the captured
-input geometry (the CONVS table and prepare_convs), joined into parameters.py by lower/parameters.py."""
+conv (fusions/conv_batch_norm.py), and every conv2d and conv1d weight and bias prepared on the device once at the
+captured input geometry (the CONVS table and prepare_convs), joined into parameters.py by lower/parameters.py."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ def record_conv(lowering, node: fx.Node, g: dict, weight: str, bias: str | None)
     """This instance's conv geometry at the captured input, for parameters.py's CONVS (prepare_convs_source);
     `weight`, `bias`: the parameters' paths under the lowered function's module."""
     prefix = f"{lowering.call.path}." if lowering.call.path else ""
-    batch, _, height, width = (_hint(d) for d in shape(arguments(node)["input"]))
+    dims = [_hint(d) for d in shape(arguments(node)["input"])]
+    batch, height, width = (dims[0], 1, dims[2]) if len(dims) == 3 else (dims[0], dims[2], dims[3])  # conv1d: H 1
     entry = {
         "bias": f"{prefix}{bias}" if bias is not None else None,
         "input_memory_config": "ttnn.L1_MEMORY_CONFIG" if lowering.l1 else "ttnn.DRAM_MEMORY_CONFIG",
@@ -91,7 +92,8 @@ def prepare_convs(parameters, device):
         geometry = {key: value for key, value in conv.items() if key != "bias"}
         common = dict(input_layout=ttnn.TILE_LAYOUT, input_dtype=ttnn.bfloat16, device=device, **geometry)
         owner, name = _owner(parameters, weight_path)
-        weight = ttnn.from_torch(owner[name], dtype=ttnn.float32)
+        torch_weight = owner[name] if owner[name].dim() == 4 else owner[name].unsqueeze(2)  # Conv1d's as (OC, C, 1, K)
+        weight = ttnn.from_torch(torch_weight, dtype=ttnn.float32)
         owner[name] = ttnn.prepare_conv_weights(
             weight_tensor=weight,
             weights_format="OIHW",
@@ -116,7 +118,7 @@ def _owner(parameters, path):
 
 
 def prepare_convs_source(convs: dict) -> str:
-    """parameters.py's CONVS table and prepare_convs: every conv2d's weights prepared on the device once, at the
+    """parameters.py's CONVS table and prepare_convs: every conv2d and conv1d weight prepared on the device once, at the
     captured input geometry, with ttnn.prepare_conv_weights / prepare_conv_bias (their real signature; conv_prepare.py
     in the emulator). tt-metal's ports prepare once too: ResNet-50 keeps the device weights conv2d returns on its
     first call (models/demos/ttnn_resnet/tt/ttnn_functional_resnet50.py, return_weights_and_bias=True), others call

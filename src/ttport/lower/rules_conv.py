@@ -21,6 +21,7 @@ import math
 
 from torch import fx
 
+from .accumulation import MIN_INNER
 from .conv_parameters import FUSED_PREPARATIONS, PREPARATIONS, prepare_convs_source, record_conv
 
 # parameters.py reads the conv preparations here (the conv rules' table of what they need prepared)
@@ -148,9 +149,26 @@ def conv2d_text(r, bias: str | None) -> str:
         f"dilation={g['dilation']}",
         f"groups={g['groups']}",
         f"conv_config={_conv_config(r)}",
+        *_accumulation(g),
     ]
     dims = _window_dims(x, out_channels, g)
     return f"ttnn.reshape({_with_memory(r, 'ttnn.conv2d', parts)}, {dims})"
+
+
+# A conv is a matmul over K = kernel_h * kernel_w * in_channels / groups. ttnn's conv default keeps a 16-bit
+# destination for bfloat16 (conv2d_utils.cpp get_conv_default_compute_kernel_config: fp32_dest_acc_en only for float32
+# activations and weights), rounding each partial sum to bfloat16: from K 2048 (accumulation.MIN_INNER, measured on
+# matmuls) the conv accumulates in fp32 and packs partials in L1, at the default HiFi4, as tt-metal's OFT port
+# configures its convs (models/experimental/oft/tt/model_optimizations.py: fp32_dest_acc_en=True).
+CONV_ACCUMULATION = (
+    "ttnn.WormholeComputeKernelConfig(math_fidelity=ttnn.MathFidelity.HiFi4, math_approx_mode=True, "
+    "fp32_dest_acc_en=True, packer_l1_acc=True)"
+)
+
+
+def _accumulation(g: dict) -> list[str]:
+    inner = math.prod(g["kernel"]) * g["in_channels"] // g["groups"]
+    return [f"compute_config={CONV_ACCUMULATION}"] if inner >= MIN_INNER else []
 
 
 def _conv_config(r) -> str:
@@ -174,25 +192,33 @@ def _conv1d_when(node, _context):
 
 
 def _conv1d(r) -> str:
-    """NCL -> [N, 1, L, C] -> ttnn.conv1d -> [1, 1, N*OL, OC] -> NCL."""
+    """NCL -> [N, 1, L, C] -> ttnn.conv1d -> [1, 1, N*OL, OC] -> NCL, on weights prepared as a conv2d's of height 1."""
     values = arguments(r.node)
-    kernel = shape(values["weight"])[2]
+    out_channels, _, kernel = shape(values["weight"])
     x, w = r.t("input"), r.t("weight")
-    nlc = f"ttnn.reshape(ttnn.permute({x}, (0, 2, 1)), [{x}.shape[0], 1, {x}.shape[2], {x}.shape[1]])"
-    weight = f"ttnn.from_torch({w}.unsqueeze(2), dtype=ttnn.bfloat16)"
-    parts = [f"input_tensor={nlc}", f"weight_tensor={weight}"]
+    bias = None
     if r.given("bias"):
-        parts.append(f"bias_tensor=ttnn.from_torch({r.t('bias')}, dtype=ttnn.bfloat16)")
+        r.t("bias")  # records the bias's preparation
+        bias = _relative(r, "bias")
     stride, padding = _ints(values.get("stride", 1), 1)[0], _ints(values.get("padding", 0), 1)[0]
-    dilation = _ints(values.get("dilation", 1), 1)[0]
+    dilation, groups = _ints(values.get("dilation", 1), 1)[0], values.get("groups", 1)
+    g = {
+        "in_channels": shape(values["input"])[1], "out_channels": out_channels, "kernel": (1, kernel),
+        "stride": (1, stride), "padding": (0, padding), "dilation": (1, dilation), "groups": groups,
+    }  # fmt: skip
+    record_conv(r.lowering, r.node, g, _relative(r, "weight"), bias)
+    nlc = f"ttnn.reshape(ttnn.permute({x}, (0, 2, 1)), [{x}.shape[0], 1, {x}.shape[2], {x}.shape[1]])"
+    parts = [f"input_tensor={nlc}", f"weight_tensor={w}"]
+    if bias is not None:
+        parts.append(f"bias_tensor={r.lowering.parameter_expression(bias)}")
     parts += [
-        "device=device", f"in_channels={x}.shape[1]", f"out_channels={w}.shape[0]", f"batch_size={x}.shape[0]",
+        "device=device", f"in_channels={x}.shape[1]", f"out_channels={out_channels}", f"batch_size={x}.shape[0]",
         f"input_length={x}.shape[2]", f"kernel_size={kernel}", f"stride={stride}", f"padding={padding}",
-        f"dilation={dilation}", f"groups={values.get('groups', 1)}", f"conv_config={_conv_config(r)}",
+        f"dilation={dilation}", f"groups={groups}", f"conv_config={_conv_config(r)}", *_accumulation(g),
     ]  # fmt: skip
     out_length = out_size(f"{x}.shape[2]", kernel, stride, padding, padding, dilation)
     conv = _with_memory(r, "ttnn.conv1d", parts)
-    return f"ttnn.permute(ttnn.reshape({conv}, [{x}.shape[0], {out_length}, {w}.shape[0]]), (0, 2, 1))"
+    return f"ttnn.permute(ttnn.reshape({conv}, [{x}.shape[0], {out_length}, {out_channels}]), (0, 2, 1))"
 
 
 def _pool_when(node, _context):
