@@ -138,3 +138,13 @@ def test_host_op_reads_a_value_the_device_aliased(device):
     lowered, checks, _ = lower_and_verify(model, {"x": X.reshape(-1, 64)}, device, name="aliased")
     assert _fallbacks(lowered) == ["aten.atan2.default"], _fallbacks(lowered)
     assert _proven(checks), report(checks)
+
+
+def test_a_device_attribute_below_the_model_stays_in_its_function(device):
+    """Below the model, `rel_weight = parameters.rel.weight` is not input preparation: the function reads it
+    itself, not as an argument a prepare function hands it (DeBERTa's encoder under DebertaModel)."""
+    model = Forward(lambda m, x: m.inner(x) * 2.0, inner=ChildWeight())
+    lowered, checks, source = lower_and_verify(model, {"x": X}, device, name="outer")
+    assert "def child_weight(x, *, parameters" in source, source
+    assert not _fallbacks(lowered)
+    assert _proven(checks), report(checks)

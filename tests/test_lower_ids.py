@@ -9,6 +9,9 @@ import ast
 import torch
 from test_lower_helpers import lower_and_verify, report
 
+from ttport.port.testgen import generated_tests
+from ttport.ported import KindPort, LoweredModel
+
 
 class Positions(torch.nn.Module):
     """x (batch, seq, 16) plus a position embedding looked up at a registered int64 position-id buffer, whole
@@ -47,3 +50,16 @@ def test_an_int_buffer_sliced_to_the_sequence_is_prepared_once_per_batch_outside
     assert top.prepare_name == "prepare_inputs"
     assert "from_torch" not in _body(top.source, top.name), top.source
     assert "parameters.position_ids[:, :" in _body(top.source, "prepare_inputs"), top.source
+
+
+def test_the_test_of_a_module_with_no_tensor_input_calls_its_prepare_function_with_the_device_only():
+    """Marian's and Pegasus' positional embedding is called with a shape: its prepare function takes no input."""
+    source = (
+        "def prepare_positions_inputs(*, device):\n    return (ttnn.from_torch(torch.arange(8), device=device),)\n"
+        "def positions(ids, *, parameters):\n    return ttnn.embedding(ids, parameters.weight)\n"
+    )
+    kind = KindPort("positions", "model", source, [], prepare_inputs=True, prepare_name="prepare_positions_inputs")
+    kind.config, kind.instances = {}, {"p": {}}
+    text = generated_tests(LoweredModel("m", [kind], "", ""), {"positions": ["p"]}, [])["test_model.py"]
+    ast.parse(text)
+    assert "positions(*prepare_positions_inputs(device=device), parameters=subtree(parameters, path))" in text

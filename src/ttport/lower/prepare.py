@@ -31,7 +31,7 @@ def hoisted(lowering, plan) -> list[int]:
     made: dict = {}  # output key -> index of the step that makes it
     inputs = set(lowering.input_keys)
     for index, step in enumerate(lowering.steps):
-        if not _runs_on_host(lowering, step):
+        if not _runs_on_host(lowering, step) or _device_attribute(lowering, step):
             continue
         if not all(key in inputs or key in made for key in step.reads):
             continue
@@ -41,6 +41,11 @@ def hoisted(lowering, plan) -> list[int]:
         chosen[index] = step
         made.update({key: index for key in step.outputs})
     return _exported_on_device(lowering, plan, chosen, made)
+
+
+def _device_attribute(lowering, step) -> bool:
+    """A parameter the function reads as a device value (lower/attributes.py): already prepared, nothing to hoist."""
+    return any(node in lowering.attributes and form in DEVICE_FORMS for node, form in step.outputs)
 
 
 def _runs_on_host(lowering, step) -> bool:
@@ -79,16 +84,27 @@ def exports(lowering, kept: list[int]) -> list:
 
 def rename_exports(lowering, moved: list[int]) -> None:
     """Each prepared upload takes, in the forward, the name of the host value it was made from when free there
-    (never an input's name: the forward may still read that input)."""
+    (never an input's name: the forward may still read that input). Names were given by liveness before the move,
+    so a moved value's name may be reused by a value the forward makes later; as an argument it is live from the
+    start, so such a name is replaced by a free one."""
     outside = {lowering.names[key] for i, step in enumerate(lowering.steps) if i not in moved for key in step.outputs}
     outside |= {name.split("[", 1)[0] for name in lowering.inputs.values()}
     suffixes = {key: step.suffix for step in lowering.steps for key in step.outputs if step.suffix}
     for key in exports(lowering, moved):
         suffix = suffixes.get(key)
         base = lowering.names[key].removesuffix(f"_{suffix}") if suffix else lowering.names[key]
-        if base not in outside:
-            lowering.names[key] = base
-            outside.add(base)
+        name = next(n for n in _candidates(base, lowering.names[key]) if n not in outside)
+        lowering.names[key] = name
+        outside.add(name)
+
+
+def _candidates(base: str, current: str):
+    yield base
+    yield current
+    n = 2
+    while True:
+        yield f"{current}_{n}"
+        n += 1
 
 
 def _text(lowering, step) -> str:

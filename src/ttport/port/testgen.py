@@ -134,7 +134,7 @@ def _test(kind: KindPort, paths: list[str], thresholds: dict[str, float]) -> str
             if "parameters" in signature(kind, kind.prepare_name).keywords
             else []
         )
-        arguments[: len(inputs)] = [f"*{kind.prepare_name}({', '.join([*inputs, *given, 'device=device'])})"]
+        arguments[: len(inputs)] = [f"*{kind.prepare_name}({', '.join(inputs + given + ['device=device'])})"]
     lines.append(f"    outputs = {kind.name}({', '.join(arguments)})")
     lines.append("    assert_outputs_with_pcc(case, outputs, threshold, record_property)")
     return "\n".join(lines) + "\n"
