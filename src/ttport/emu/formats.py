@@ -62,6 +62,10 @@ def round_to_bfloat16(values: torch.Tensor) -> torch.Tensor:
     """
     values = values.to(torch.float32)
     rounded = values.to(torch.bfloat16)
+    # A NaN anywhere makes the sum NaN (NaN + x is NaN in any order), so a sum that is a number proves there is
+    # none, at one read of the values; a NaN sum (a NaN, or inf + -inf) goes on to the element-wise check.
+    if not torch.isnan(values.sum()):
+        return rounded
     nan = torch.isnan(values)
     if nan.any():
         quiet = ((_bits(values[nan]) >> 16) | 0x0040) & 0xFFFF

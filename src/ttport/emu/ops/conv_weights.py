@@ -59,29 +59,38 @@ def weight_matrix(weight: torch.Tensor, key: WeightKey) -> torch.Tensor:
 
 
 def im2col(nhwc: torch.Tensor, key: WeightKey, stride, padding, dilation, replicate: bool) -> torch.Tensor:
-    """(N, H, W, C) activations -> (N * OH * OW, K) windows, laid out as weight_matrix's K."""
+    """(N, H, W, C) activations -> (N * OH * OW, K) windows, laid out as weight_matrix's K.
+
+    One padded copy of the input (channels and border in one pad) and one gather of the windows straight into the
+    zero-filled K rows; zero padding only writes zeros, so the values are those of padding step by step.
+    """
     batch, _, _, channels = nhwc.shape
-    nhwc = torch.nn.functional.pad(nhwc, (0, key.in_channels_padded - channels))
+    extra = key.in_channels_padded - channels
     top, bottom, left, right = padding
     if replicate:
+        nhwc = torch.nn.functional.pad(nhwc, (0, extra)) if extra else nhwc
         padded = torch.nn.functional.pad(nhwc.permute(0, 3, 1, 2), (left, right, top, bottom), mode="replicate")
-        nhwc = padded.permute(0, 2, 3, 1)
+        nhwc = padded.permute(0, 2, 3, 1).contiguous()
+    elif extra or any(padding):
+        nhwc = torch.nn.functional.pad(nhwc, (0, extra, left, right, top, bottom))
     else:
-        nhwc = torch.nn.functional.pad(nhwc, (0, 0, left, right, top, bottom))
+        nhwc = nhwc.contiguous()
     kh, kw = key.kernel
     height, width = nhwc.shape[1], nhwc.shape[2]
     out_h = (height - dilation[0] * (kh - 1) - 1) // stride[0] + 1
     out_w = (width - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-    nhwc = nhwc.contiguous()
     s_n, s_h, s_w, s_c = nhwc.stride()
     windows = nhwc.as_strided(
         (batch, out_h, out_w, kh, kw, key.in_channels_padded),
         (s_n, s_h * stride[0], s_w * stride[1], s_h * dilation[0], s_w * dilation[1], s_c),
     )
-    rows = windows.reshape(batch * out_h * out_w, kh, kw * key.in_channels_padded)
-    row_width = round_up(kw * key.in_channels_padded, TILE)
-    rows = torch.nn.functional.pad(rows, (0, row_width - rows.shape[-1]))
-    return rows.reshape(batch * out_h * out_w, kh * row_width)
+    rows, width_used = batch * out_h * out_w, kw * key.in_channels_padded
+    row_width = round_up(width_used, TILE)
+    if row_width == width_used:
+        return windows.reshape(rows, kh * row_width)  # a view when the windows tile the input (1x1, stride 1)
+    columns = nhwc.new_zeros((rows, kh, row_width))
+    columns[..., :width_used].view(windows.shape).copy_(windows)
+    return columns.reshape(rows, kh * row_width)
 
 
 def prepared_weight(op: str, weight: Tensor, key: WeightKey, device) -> Tensor:
