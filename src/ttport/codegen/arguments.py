@@ -73,14 +73,15 @@ class Arguments:
         self.read.add(name)
         return self.fmt(self.values.get(name), config=name in CONFIG_ARGUMENTS)
 
-    def fmt(self, value, config: bool = False, in_list: bool = False) -> str:
-        """Literal text; with `config`, floats and (in size lists only) ints take a configuration name."""
+    def fmt(self, value, config: bool = False, slot: tuple[int, int] | None = None) -> str:
+        """Literal text; with `config`, floats and (in size lists only: `slot` is index, length) ints take a
+        configuration name."""
         if isinstance(value, (list, tuple)):
-            return "[" + ", ".join(self.fmt(v, config, in_list=True) for v in value) + "]"
+            return "[" + ", ".join(self.fmt(v, config, (i, len(value))) for i, v in enumerate(value)) + "]"
         if isinstance(value, fx.Node):
             return self.builder.value(value).text
-        if config and (in_list or isinstance(value, float)):
-            named = self.builder.config_name(value, self.node)
+        if config and (slot is not None or isinstance(value, float)):
+            named = self.builder.config_name(value, self.node, slot)
             if named:
                 return named
         return literal(value)
@@ -88,7 +89,8 @@ class Arguments:
     def spread(self, name) -> list[str]:
         """A size list as separate arguments: x.view(batch_size, sequence_length, -1)."""
         self.read.add(name)
-        return [self.fmt(v, config=True, in_list=True) for v in self.values[name]]
+        values = self.values[name]
+        return [self.fmt(v, config=True, slot=(i, len(values))) for i, v in enumerate(values)]
 
     def subscript(self, text: str) -> Expr:
         """x[:, :, text] on the node's `dim`; negative dims count from the end with an ellipsis."""

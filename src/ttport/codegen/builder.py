@@ -12,6 +12,7 @@ from ..capture.bind import is_symbolic
 from ..capture.identity import is_identity, op_name
 from ..capture.sizes import dims, spell
 from ..capture.tree import ModuleCall
+from .call_slots import slot_identifiers
 from .config_values import ConfigNames
 from .expr import ATOM, Expr, literal
 from .naming import Names, construction_names, frames, mentioned, runtime_attributes, safe, snake, targets
@@ -104,11 +105,24 @@ class FunctionBuilder:
     def where(self) -> str:
         return f"{self.owner.path or '<root>'} ({self.owner.cls.__name__})"
 
-    def config_name(self, value, node: fx.Node | None) -> str | None:
-        """The configuration name of a literal `node` takes, where this module's code for it mentions one."""
+    def config_name(self, value, node: fx.Node | None, slot: tuple[int, int] | None = None) -> str | None:
+        """The configuration name of a literal `node` takes, where this module's code for it mentions one. A size
+        list entry (`slot`: index, length) is named only from the source argument at its position."""
         if node is None:
             return None
+        if slot is not None and self.builtin_child(node) is None:
+            return self.config.name(value, self.kwargs, self.slot_mentioned(node, *slot))
         return self.config.name(value, self.kwargs, self.mentioned(node))
+
+    def slot_mentioned(self, node: fx.Node, index: int, length: int) -> frozenset:
+        """Identifiers of the source argument that wrote entry `index` of the node's size list, from the innermost
+        model frame (the line calling the op, also inside a helper such as BART's `_shape`); none when the
+        call's arguments do not line up with the graph's list."""
+        found = frames(node)
+        if not found or self.context.depth(node, self.owner) >= len(found):
+            return frozenset()
+        file, line, _ = found[-1]
+        return slot_identifiers(file, line, op_name(node), index, length) or frozenset()
 
     def mentioned(self, node: fx.Node) -> set[str]:
         """Identifiers of the code that computed `node` in this module, and of the construction of the inline
@@ -116,13 +130,19 @@ class FunctionBuilder:
         found = frames(node)
         depth = self.context.depth(node, self.owner)
         names = mentioned(found[depth:] if depth < len(found) else found[-1:]) | self.own_attributes
+        child = self.builtin_child(node)
+        if child is not None:
+            names |= construction_names(self.owner.cls, child)
+        return names
+
+    def builtin_child(self, node: fx.Node) -> str | None:
+        """The owner's attribute naming the inline torch.nn child (nn.LayerNorm) the node runs in, if any."""
         stack = [path.split("@")[0] for path, _ in (node.meta.get("nn_module_stack") or {}).values()]
         inner = stack[-1] if stack else ""
         prefix = f"{self.owner.path}." if self.owner.path else ""
         if inner != self.owner.path and inner.startswith(prefix) and self.context.is_builtin_path(inner):
-            child = inner[len(prefix) :].split(".", 1)[0]
-            names |= construction_names(self.owner.cls, child)
-        return names
+            return inner[len(prefix) :].split(".", 1)[0]
+        return None
 
     # -- parameters ---------------------------------------------------------------------------------------------
     def attribute(self, node: fx.Node, transposed_ok: bool = False) -> str:
