@@ -6,6 +6,9 @@ get_attr, under one of its names, at every use: the LM head's linear and the emb
 Each module prepares its own tensors (the table ROW_MAJOR for ttnn.embedding, the head's weight (in, out) for
 ttnn.linear), as tt-metal's model ports keep a separate LM-head weight; so each read is retargeted to the name the
 reading module owns the tensor by. A read no reading module owns under a name of its own keeps the graph's name.
+ttnn's preprocess_model_parameters calls the preprocessor of each module by name and keeps no tensor identity
+(tt-metal ttnn/ttnn/model_preprocessing.py, convert_torch_model_to_ttnn_model), so the head's and the table's
+parameters are prepared separately, each by its own module's preprocessor.
 """
 
 from __future__ import annotations
