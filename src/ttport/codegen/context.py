@@ -27,9 +27,11 @@ class Context:
         return getattr(module, "config", None) or getattr(self.model, "config", None)
 
     def relative_attribute(self, target: str, owner_path: str) -> str | None:
-        """`target`'s name under the owner (tied weights have several names; take the one under the owner)."""
+        """`target`'s name under the owner (tied weights have several names: the read's own name if it is under the
+        owner, else the first one that is; capture/tied.py names each read after the module reading it)."""
         prefix = f"{owner_path}." if owner_path else ""
-        for name in self.aliases.get(target, [target]):
+        names = self.aliases.get(target, [target])
+        for name in sorted(names, key=lambda name: name != target):
             if name.startswith(prefix) and name in self.aliases:
                 return name[len(prefix) :]
         return None
