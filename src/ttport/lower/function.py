@@ -324,7 +324,19 @@ class Lowering:
                 continue
             if node in self.alias or is_symbolic(node):
                 continue
-            self.steps.append(self.op_step(node, position))
+            self.steps += self.op_steps(node, position)
+
+    def op_steps(self, node: fx.Node, position: int) -> list[Step]:
+        """The op's step, after the step making the ids it reads (Rule.ids) when it has one."""
+        step = self.op_step(node, position)
+        rule = RULES.get(op_name(node))
+        if self.form[node] == "host" or rule is None or rule.ids is None:
+            return [step]
+        key, host = (node, "ids"), [read for read in step.reads if read[1] == "host"]
+        ids = Step([key], host, lambda: rule.ids(Render(self, node, rule)), device_ops=("ttnn.from_torch",))
+        ids.suffix = "ids"
+        step.reads = [read for read in step.reads if read not in host] + [key]
+        return [ids, step]
 
     def op_step(self, node: fx.Node, position: int) -> Step:
         form = self.form[node]
@@ -345,8 +357,7 @@ class Lowering:
             return Step([(node, form)], [parent], lambda: f"{self.name_of(parent)}[{node.args[1]}]")
         rule = RULES[op]
         reads = [(s, self.read_form(node, self.argument_of(node, s), rule)) for s in sources]
-        device_ops = (rule.call,) + (("ttnn.from_torch",) if rule.uploads else ())
-        step = Step([(node, form)], reads, lambda: rule.render(Render(self, node, rule)), device_ops=device_ops)
+        step = Step([(node, form)], reads, lambda: rule.render(Render(self, node, rule)), device_ops=(rule.call,))
         if rule.alias and sources:
             step.shares = {(node, form): (sources[0], form)}
         return step

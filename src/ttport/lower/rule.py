@@ -17,7 +17,9 @@ class Rule:
     alias: bool = False  # the output may share the input's buffer (reshape): never deallocate the input for it
     keeps_form: bool = False  # output form = first input's form (reshape of ids stays ids)
     output_form: str = "tile"  # the form the op produces (convs and pools: channels-last "nhwc", rules_conv.py)
-    uploads: bool = False  # its text moves a host value to the device itself (it reads `device`)
+    # (Render) -> text making, from its host arguments, the uint32 ids it reads on the device (index's flat row ids):
+    # a step of its own before the op, so prepare.py moves it out of the forward when it reads only inputs
+    ids: Callable | None = None
 
 
 def call(name: str, *positional: str, keywords: tuple = (), memory: bool = True):

@@ -162,16 +162,23 @@ def _pad_when(node, _context):
     return None if all(p >= 0 for p in pad) else "negative padding (a crop)"
 
 
-def _index(r):
-    """x[i0, ..., ik-1] (index tensors on the first k dims, broadcast together to shape S) is row
-    i0 * d1...dk-1 + ... + ik-1 of x viewed as (d0...dk-1, rest): ttnn.embedding of the flat ids into that table
-    (ROW_MAJOR, as embedding wants it), reshaped to S + the remaining dims."""
+def _index_ids(r):
+    """x[i0, ..., ik-1] (index tensors on the first k dims, broadcast together to shape S) reads row
+    i0 * d1...dk-1 + ... + ik-1 of x viewed as (d0...dk-1, rest): these flat row ids, computed on host from the
+    indices and uploaded as uint32 (a value of its own, so an index read off the inputs is prepared once)."""
     dims = list(shape(r.values["self"]))
     indices = [r.lowering.tensor_text(i, "host", "host") for i in r.values["indices"]]
     k = len(indices)
     strides = [math.prod(dims[j + 1 : k]) for j in range(k)]
     flat = " + ".join(i if isinstance(s, int) and s == 1 else f"{i} * {size(r, s)}" for i, s in zip(indices, strides))
-    ids = f"ttnn.from_torch(({flat}).reshape(1, -1), dtype=ttnn.uint32, device=device)"
+    return f"ttnn.from_torch(({flat}).reshape(1, -1), dtype=ttnn.uint32, device=device)"
+
+
+def _index(r):
+    """ttnn.embedding of the flat row ids (_index_ids) into x viewed as (d0...dk-1, rest), ROW_MAJOR as embedding
+    wants it, reshaped to S + the remaining dims."""
+    dims, k = list(shape(r.values["self"])), len(r.values["indices"])
+    ids = r.lowering.name_of((r.node, "ids"))
     table = r.call("ttnn.reshape", [r.t("self"), _dims(r, (math.prod(dims[:k]), math.prod(dims[k:])))], False)
     table = f"ttnn.to_layout({table}, ttnn.ROW_MAJOR_LAYOUT)"
     rows = r.call("ttnn.embedding", [ids, table, "layout=ttnn.TILE_LAYOUT"], memory=False)
@@ -196,7 +203,7 @@ def _index_when(node, _context):
 
 
 MOVEMENT = {
-    "index": Rule("ttnn.embedding", _index, forms={"indices": "host"}, when=_index_when, uploads=True),
+    "index": Rule("ttnn.embedding", _index, forms={"indices": "host"}, when=_index_when, ids=_index_ids),
     "pad": Rule("ttnn.pad", _pad, when=_pad_when),
     "constant_pad_nd": Rule("ttnn.pad", _pad, when=_pad_when),
     "expand": Rule("ttnn.concat", _expand, when=_expand_when),
