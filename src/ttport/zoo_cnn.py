@@ -60,8 +60,16 @@ def mobilenet_v2():
 
 
 def efficientnet_b0():
-    """EfficientNet-B0's block structure (width and depth 1.0) on 64x64 images."""
-    return _hf("EfficientNetConfig", "EfficientNetModel", 64, image_size=64)
+    """EfficientNet-B0 (width and depth 1.0, head 1280: HF's EfficientNetConfig defaults are B7's) on 64x64 images."""
+    return _hf(
+        "EfficientNetConfig",
+        "EfficientNetModel",
+        64,
+        image_size=64,
+        width_coefficient=1.0,
+        depth_coefficient=1.0,
+        hidden_dim=1280,
+    )
 
 
 def convnext_tiny():
