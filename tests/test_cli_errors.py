@@ -276,3 +276,20 @@ def test_an_earlier_port_of_the_same_name_is_not_shadowed(tmp_path, monkeypatch)
     check_out(tmp_path / "again" / "earlier")
     with pytest.raises(PreflightError, match="shadows the importable module"):
         check_out(tmp_path / "again" / "theirs")
+
+
+def test_a_model_the_project_cannot_store_is_refused_before_capture(tmp_path, monkeypatch, capsys):
+    """An in-memory model over the weight size a project stores is refused up front (it used to be refused at emit,
+    after capture, reference, lower and verify): exit 2, the size and what to do, capture never started."""
+    from ttport.port import provenance
+
+    def capture_must_not_run(*args, **kwargs):
+        raise AssertionError("capture ran before the refusal")
+
+    monkeypatch.setattr(provenance, "MAX_SAVED_BYTES", 1024)
+    monkeypatch.setattr("ttport.capture.capture", capture_must_not_run)
+    assert cli.main(["port", "bert-tiny", "--no-test", "--out", str(tmp_path / "bert_tiny")]) == 2
+    message = " ".join(capsys.readouterr().err.split())
+    assert "was built in memory with" in message and "save it (save_pretrained)" in message
+    assert "internal error" not in message and "Traceback" not in message
+    assert not (tmp_path / "bert_tiny").exists()

@@ -117,11 +117,12 @@ def run(
     from ..reference.verify import verify as verify_reference
     from ..validate.inputs import run_eager
     from .emit import emit
-    from .preflight import check_name, check_out
+    from .preflight import check_name, check_out, check_recordable
     from .runner import run_tests as run_generated_tests
 
     check_name(name)  # the cheap checks first: the project directory, the name, the model on its inputs
     check_out(pathlib.Path(out), force=force)
+    check_recordable(model, model_spec, pathlib.Path(out))
     run_eager(model, inputs)
     result = PortResult(name, pathlib.Path(out), strict=strict)
     stages = _Stages(on_stage, result.seconds)

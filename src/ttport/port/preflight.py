@@ -1,4 +1,5 @@
-"""What `ttport port` checks before its slow stages: the project directory (`--out`) and the model name.
+"""What `ttport port` checks before its slow stages: the project directory (`--out`), the model name, and that the
+project can record how to rebuild the model.
 
 Each refusal is one paragraph naming the directory and what to do. The directory must be writable, its last part
 a Python identifier that shadows no importable package (the project is a package its tests import), and the
@@ -118,3 +119,15 @@ def check_writable(out: pathlib.Path) -> None:
 def _identifier(name: str) -> str:
     cleaned = re.sub(r"\W", "_", name)
     return cleaned if cleaned.isidentifier() else f"_{cleaned}"
+
+
+def check_recordable(model, spec: str, out: pathlib.Path) -> None:
+    """The project's tests must rebuild the model (provenance.model_source): refuse now, not after verify, a model
+    they could not rebuild (an in-memory model over the size a project stores, a class from_pretrained cannot load)."""
+    from .provenance import model_source
+    from .sources import EmitError
+
+    try:
+        model_source(model, spec, out, save=False)
+    except EmitError as exc:
+        raise PreflightError(str(exc)) from exc

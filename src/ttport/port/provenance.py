@@ -41,15 +41,16 @@ def environment_variable(model_name: str) -> str:
     return f"{model_name.upper()}_MODEL"
 
 
-def model_source(model, spec: str, out: pathlib.Path) -> ModelSource:
-    """How the project at `out` rebuilds `model`, which `ttport port spec` was given."""
+def model_source(model, spec: str, out: pathlib.Path, *, save: bool = True) -> ModelSource:
+    """How the project at `out` rebuilds `model`, which `ttport port spec` was given; `save=False` checks the same
+    (the same EmitError) without saving an in-memory model's weights."""
     if ":" in spec and not pathlib.Path(spec).exists():
         return ModelSource(repr(spec), "", f"The model is made by {spec} (it must be importable).")
     model_class = _transformers_class(model, spec)
     options = {"attn_implementation": model.config._attn_implementation} if model.config._attn_implementation else {}
     origin = str(getattr(model, "name_or_path", "") or "")
     if not origin:
-        return _saved(model, model_class, options)
+        return _saved(model, model_class, options, save=save)
     if not pathlib.Path(origin).is_dir():
         return ModelSource(repr(origin), model_class, f"The model is {model_class} {origin}.", options)
     directory = pathlib.Path(origin).resolve()
@@ -82,7 +83,7 @@ def _transformers_class(model, spec: str) -> str:
     )
 
 
-def _saved(model, model_class: str, options: dict) -> ModelSource:
+def _saved(model, model_class: str, options: dict, *, save: bool = True) -> ModelSource:
     """Config and weights of an in-memory model, saved into the project's tests/data/model/."""
     size = sum(t.numel() * t.element_size() for t in model.state_dict().values())
     if size > MAX_SAVED_BYTES:
@@ -91,6 +92,8 @@ def _saved(model, model_class: str, options: dict) -> ModelSource:
             f"{MAX_SAVED_BYTES / 2**20:.0f} MiB a generated project stores; save it (save_pretrained) and port the "
             "directory, or give it as package.module:factory"
         )
+    if not save:
+        return ModelSource(f"str(PROJECT / {WEIGHTS_DIR!r})", model_class, "", options)
     with tempfile.TemporaryDirectory(prefix="ttport-weights-") as directory:
         model.save_pretrained(directory)
         files = {
