@@ -76,3 +76,30 @@ def test_row_ids_computed_from_device_values_stay_in_the_forward_after_their_fal
     assert "dtype=ttnn.uint32" in forward and "ttnn.embedding(" in forward, lowered.top.source
     fallbacks = [f.op for kind in lowered.kinds for f in kind.fallbacks]
     assert any(op.startswith("aten.gt") for op in fallbacks), fallbacks
+
+
+class SortedRows(nn.Module):
+    """Rows gathered in the order of a host sort of an int input, whose sorted values a host fallback also reads
+    beside a device value (Qwen2-MoE's experts: sort[1] gathers, sort[0] feeds histc on host)."""
+
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(32, 32)
+
+    def forward(self, x, expert):
+        hidden = self.proj(x)
+        values, order = torch.sort(expert.reshape(-1))
+        picked = hidden[order]
+        bins = torch.searchsorted(values.to(torch.float32), hidden[:, 0].contiguous())
+        return picked, bins
+
+
+def test_a_prepared_step_whose_producer_stays_in_the_forward_stays_there_too(device):
+    """The ids of hidden[order] read sort's second output; sort stays in the forward (its first output is read on
+    host there), so the ids may not move to prepare_inputs alone: before, prepare read `sort` it never made."""
+    x = torch.randn(6, 32, generator=torch.Generator().manual_seed(2))
+    expert = torch.tensor([3, 0, 2, 1, 0, 2])
+    lowered, checks, _ = lower_and_verify(SortedRows().eval(), {"x": x, "expert": expert}, device, name="sorted")
+    assert all(c.passed for c in checks), report(checks)
+    prepare = _body(lowered.top.source, "prepare_inputs") if "def prepare_inputs" in lowered.top.source else ""
+    assert "sort" not in prepare, lowered.top.source

@@ -71,6 +71,20 @@ def _exported_on_device(lowering, plan, chosen: dict, made: dict) -> list[int]:
             return kept if exports(lowering, kept) else []
         for key in host_exports:
             chosen.pop(made[key], None)
+        _drop_orphans(lowering, chosen)
+
+
+def _drop_orphans(lowering, chosen: dict) -> None:
+    """Drop chosen steps that read a value no longer made by a chosen step (nor an input), transitively: a step
+    whose producer stays in the forward stays there too (Qwen2-MoE's sort[1] after its sort)."""
+    inputs = set(lowering.input_keys)
+    while True:
+        made = {key for i in chosen for key in lowering.steps[i].outputs}
+        orphans = [i for i in chosen if not all(key in inputs or key in made for key in lowering.steps[i].reads)]
+        if not orphans:
+            return
+        for index in orphans:
+            chosen.pop(index)
 
 
 def exports(lowering, kept: list[int]) -> list:
