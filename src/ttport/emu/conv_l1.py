@@ -51,7 +51,6 @@ from .memory import (
 from .types import DataType, round_up
 
 TILE = 32
-TILE_BYTES = {DataType.BFLOAT16: 2048, DataType.FLOAT32: 4096, DataType.BFLOAT8_B: 1088, DataType.BFLOAT4_B: 576}
 L1_SCRATCH_BYTES = 64
 CORES = GRID.x * GRID.y
 
@@ -201,7 +200,7 @@ def _plan(shape: ConvShape, config, layout, dtypes, fp32_dest: bool, row_major_i
         width = in_padded * kh * kw // (cores_c_in * config.act_block_w_div)
         act_block_w = max(round_up(width, TILE) // TILE, 1)
     conv_input = DataType.FLOAT32 if input_dtype is DataType.FLOAT32 else DataType.BFLOAT16
-    sizes = (TILE_BYTES[conv_input], TILE_BYTES[weights_dtype], TILE_BYTES[output_dtype])
+    sizes = tuple(circular_buffers.tile_bytes(dtype) for dtype in (conv_input, weights_dtype, output_dtype))
     blocks = (per_core_out_h, per_core_out_w, act_block_h, act_block_w)
     cbs = _circular_buffers(shape, config, layout, blocks, sizes, fp32_dest, (conv_input, output_dtype))
     output_bytes = per_core_out_h * per_core_out_w * sizes[2]
