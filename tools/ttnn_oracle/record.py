@@ -84,6 +84,24 @@ API_NAMES = [
     "conv2d", "conv1d", "conv_transpose2d", "Conv2dConfig", "Conv1dConfig", "prepare_conv_weights", "prepare_conv_bias",
     "max_pool2d", "avg_pool2d", "global_avg_pool2d", "adaptive_avg_pool2d", "upsample", "group_norm", "batch_norm",
     "fold",
+    # forward ops of tt-metal's op tests and model ports, recorded ahead of their emulation (issue 13 / generality)
+    "abs", "log", "log2", "log10", "log1p", "exp2", "expm1", "erf", "erfc", "erfinv", "sin", "cos", "tan", "asin",
+    "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "square", "sign", "floor", "ceil", "trunc", "round",
+    "frac", "isnan", "isinf", "isfinite", "logical_not", "bitwise_not", "relu6", "leaky_relu", "elu", "selu", "celu",
+    "hardswish", "hardsigmoid", "hardtanh", "hardshrink", "softshrink", "mish", "softplus", "softsign", "swish",
+    "log_sigmoid", "tanhshrink", "threshold", "prelu", "glu", "reglu", "geglu", "swiglu", "sigmoid_accurate",
+    "clip", "rsub", "rdiv", "rpow", "maximum", "minimum", "eq", "ne", "gt", "ge", "lt", "le", "logical_and",
+    "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "squared_difference", "remainder",
+    "fmod", "atan2", "hypot", "logaddexp", "logaddexp2", "xlogy", "addcmul", "addcdiv", "lerp", "mac", "add_",
+    "subtract_", "multiply_", "divide_", "sub", "div_no_nan", "floor_div", "bias_gelu", "polyval", "isclose",
+    "eqz", "nez", "gtz", "gez", "ltz", "lez", "heaviside", "logit", "cbrt", "rad2deg", "deg2rad", "identity",
+    "min", "argmax", "prod", "var", "std", "cumsum", "cumprod", "topk", "sort", "gather", "scatter", "repeat",
+    "repeat_interleave", "expand", "stack", "chunk", "view", "roll", "tril", "triu", "tilize", "untilize",
+    "tilize_with_val_padding", "tilize_with_zero_padding", "untilize_with_unpadding", "copy", "assign", "fill",
+    "empty", "empty_like", "rand", "nonzero", "narrow", "index_fill", "outer", "moe", "sampling", "to_dtype",
+    "adaptive_max_pool2d", "create_group_norm_input_mask", "create_group_norm_weight_bias_rm",
+    "determine_expected_group_norm_sharded_config_and_grid_size", "get_group_norm_cores_across_channel",
+    "scale_mask_softmax", "scale_mask_softmax_in_place", "softmax_in_place", "get_conv_output_dim",
 ]
 
 ENUM_NAMES = [

@@ -28,8 +28,22 @@ def create_group_norm_weight_bias_rm(input_tensor, num_channels, num_cores_x):
     return rows.flatten().reshape(1, 1, -1, 32)
 
 
-def create_group_norm_input_mask(num_channel, num_groups, num_cores_across_channel, data_type=DataType.BFLOAT16):
+def create_group_norm_input_mask(
+    num_channel,
+    num_groups,
+    num_cores_across_channel,
+    data_type=DataType.BFLOAT16,
+    tile_height=32,
+    tile_width=32,
+    rows_in_last_tile=0,
+):
     """The [1, num_groups, 32, 32 * block_wt] mask selecting each group's channels (host, TILE)."""
+    if (tile_height, tile_width, rows_in_last_tile) != (32, 32, 0):
+        raise UnsupportedError(
+            "ttnn.create_group_norm_input_mask: only 32x32 tiles with full last tiles are emulated (got tile_height="
+            f"{tile_height}, tile_width={tile_width}, rows_in_last_tile={rows_in_last_tile}); leave them at their "
+            "defaults"
+        )
     per_core = num_channel // num_cores_across_channel
     block_wt = -(-per_core // 32)
     group_size = num_channel // num_groups
