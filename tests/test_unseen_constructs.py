@@ -10,7 +10,7 @@ from test_lower_helpers import lower_and_verify, report
 
 from ttport.capture import capture
 from ttport.capture.state import StateMutationError
-from ttport.codegen.format import COLUMNS, docstring
+from ttport.codegen.format import COLUMNS, docstring, format_source
 from ttport.codegen.sizes import size_source
 from ttport.codegen.structure import rebuild
 
@@ -117,7 +117,8 @@ def test_a_buffer_written_with_a_new_value_is_still_refused():
 def test_generated_docstrings_fit_the_line_length(length, indent):
     summary = " ".join(["word"] * 80)[:length].rstrip() + "."
     text = docstring(summary, indent)
-    assert all(len(line) <= COLUMNS for line in text.splitlines()), text
+    formatted = format_source(f"def f():\n{text}\n" if indent else text + "\n")  # as ruff format leaves it
+    assert all(len(line) <= COLUMNS for line in formatted.splitlines()), formatted
     assert " ".join(text.replace('"""', "").split()) == summary
 
 
