@@ -422,12 +422,23 @@ def stays_channels_last(node: fx.Node, op: str, source_forms: list) -> bool:
     channels-last (its per-channel slope broadcasts over the last dim)."""
     if op == "prelu":
         return len(shape(node)) == 4
+    if op in PADS:
+        return source_forms[:1] == [NHWC] and pads_spatially(node)
     return op in CHANNELS_LAST_OPS and NHWC in source_forms and _same_shaped_operands(node)
+
+
+# A constant pad of a channels-last value's height and width pads dims 1 and 2 of [N, H, W, C] (rules_movement._pad).
+PADS = {"constant_pad_nd", "pad"}
+
+
+def pads_spatially(node: fx.Node) -> bool:
+    """A pad of a 4-D value's last two (NCHW) dims only: the channels-last value pads its H and W instead."""
+    return len(shape(node)) == 4 and len(arguments(node)["pad"]) <= 4
 
 
 def read_channels_last(node: fx.Node, form, source, source_form) -> bool:
     """Whether `node` reads `source` channels-last: it is channels-last itself, or flattens a pooled value."""
-    if form == NHWC and op_kind(node) in CHANNELS_LAST_OPS | {"prelu"}:
+    if form == NHWC and op_kind(node) in CHANNELS_LAST_OPS | PADS | {"prelu"}:
         return True
     return source is not None and source_form == NHWC and op_kind(node) in FLATTENS and flattens_pooled(node, source)
 
