@@ -85,6 +85,46 @@ class ScaledBlock(torch.nn.Module):
         return self.scaled(self.block(x))
 
 
+class Residual(torch.nn.Module):
+    """HF ResNet's basic layer: `hidden += residual` in place, then relu."""
+
+    def __init__(self):
+        super().__init__()
+        self.block = ConvBlock()
+
+    def forward(self, x):
+        hidden = self.block(x)
+        hidden += x
+        return torch.relu(hidden)
+
+
+class NormAfterConvModule(torch.nn.Module):
+    """EfficientNet's depthwise layer: a conv module (an nn.Conv2d subclass), then this module's own batch norm."""
+
+    class Depthwise(torch.nn.Conv2d):
+        def forward(self, x):
+            return super().forward(x)
+
+    def __init__(self):
+        super().__init__()
+        self.conv = self.Depthwise(8, 8, 3, padding=1, groups=8, bias=False)
+        self.norm = torch.nn.BatchNorm2d(8)
+        self.norm.running_mean.uniform_(-0.5, 0.5)
+        self.norm.running_var.uniform_(0.5, 2.0)
+
+    def forward(self, x):
+        return torch.nn.functional.silu(self.norm(self.conv(x)))
+
+
+class Stem(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem, self.layer = torch.nn.Conv2d(8, 8, 1), NormAfterConvModule()
+
+    def forward(self, x):
+        return self.layer(self.stem(x))
+
+
 def two_readers():
     """The factory the generated project's conftest loads (SPEC)."""
     torch.manual_seed(0)
@@ -168,3 +208,33 @@ def test_generated_tests_permute_a_channels_last_module_in_and_out(tmp_path, dev
     by_path = {check.path: check for check in checks}
     for case in run.cases:
         assert abs(case.pcc - by_path[case.path].pcc) < 1e-9, (case.path, case.pcc, by_path[case.path].pcc)
+
+
+def test_an_in_place_residual_add_stays_channels_last(device):
+    """`hidden += x` of two channels-last values is channels-last too: the block takes and returns NHWC, and the
+    model's function holds the only two permutes."""
+    lowered, source = _lowered(_residuals(), "residuals", device)
+    residual = _function(lowered, "Residual")
+    assert [spec.kind for spec in residual.inputs] == ["nhwc"] and residual.output_forms == ["nhwc"], residual.source
+    assert "ttnn.permute(" not in residual.source and source.count("ttnn.permute(") == 2, source
+
+
+def _residuals():
+    class Residuals(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.first, self.second = Residual(), Residual()
+
+        def forward(self, x):
+            return self.second(self.first(x))
+
+    return Residuals()
+
+
+def test_a_norm_after_a_conv_module_is_not_folded_into_the_child(device):
+    """The child's conv output reaches the parent channels-last, but the conv is the child's: the parent's norm is
+    its own channels-last affine (parameters.py prepares it), not a fold into a conv it does not run."""
+    lowered, source = _lowered(Stem(), "stem", device)
+    layer = _function(lowered, "NormAfterConvModule")
+    assert "ttnn.multiply(" in layer.source and "ttnn.permute(" not in layer.source, layer.source
+    assert "fold_batch_norm2d_into_conv2d(" not in lowered.parameters_source

@@ -2,8 +2,9 @@
 
 ttnn's convs, pools and upsample take and give channels-last activations. A 4-D NCHW value that such an op
 produces or reads lives on device in the "nhwc" form: [N, H, W, C], bfloat16 TILE. Element-wise ops whose tensor
-operands are all channels-last stay channels-last (AGNOSTIC), so a conv stack pays one ttnn.permute where it
-meets torch's NCHW layout (a function's input and output, an op with no channels-last rule), not one per op.
+operands are all channels-last stay channels-last (AGNOSTIC), as does a constant pad of H and W, so a conv stack
+pays one ttnn.permute where it meets torch's NCHW layout (the model's input and output, an op with no channels-last
+rule), not one per op; functions below the model take and return the channels-last form (channels_last.py).
 
     conv2d / convolution     ttnn.conv2d over the NHWC input, output reshaped from [1, 1, N*OH*OW, OC] to NHWC
     conv1d                   ttnn.conv1d over [N, 1, L, C] (permuted from NCL in the call)
@@ -37,6 +38,7 @@ TO_NCHW = (0, 3, 1, 2)
 CONV_CONFIG = "ttnn.Conv2dConfig()"
 # Element-wise ops that compute the same on channels-last data when every tensor operand has the output's shape.
 AGNOSTIC = {"relu", "silu", "sigmoid", "tanh", "gelu", "exp", "neg", "add", "sub", "mul", "div", "clamp", "hardtanh"}
+AGNOSTIC |= {"add_", "sub_", "mul_", "div_"}  # in place on a value nothing reads after (rules_compute._in_place)
 
 
 def _is_parameter(value) -> bool:
