@@ -329,3 +329,11 @@ def test_goldens_take_the_ops_own_arguments(device):
     )
     assert torch.equal(ttnn.get_golden_function(ttnn.leaky_relu)(x - 0.5, 0.1), F.leaky_relu(x - 0.5, 0.1))
     assert ttnn.get_golden_function(ttnn.glu)(torch.rand(4, 64)).shape == (4, 32)
+
+
+def test_binary_ops_take_row_major_and_tile_operands_together(device):
+    # ttnn 0.81.1's binary docstring: A and B in tile or row-major layout, independently of each other.
+    a, b = uniform(-2, 2, (33, 65)), uniform(-2, 2, (33, 65), seed=5)
+    tile, row_major = on_device(a, device), on_device(b, device, layout=ttnn.ROW_MAJOR_LAYOUT)
+    assert_close(stored(a) + stored(b), ttnn.to_torch(ttnn.add(tile, row_major)).float())
+    assert_close(torch.max(stored(a), stored(b)), ttnn.to_torch(ttnn.maximum(row_major, tile)).float())

@@ -26,7 +26,7 @@ from ..tensor import Tensor
 from ..types import DTYPE_INFO, DataType
 from ._common import as_float, broadcast_stored, finish
 from .activations import apply_activations
-from .eltwise import add, divide, multiply, subtract
+from .eltwise import add, divide, multiply, same_layout, subtract
 from .gelu_lut import gelu_approximate
 from .op_signature import ACTIVATION_PARAMS, KW, PLACEMENT, POS, golden_of, table_op
 from .unary_ops import UNARY_OPS
@@ -162,7 +162,7 @@ def _check(op: str, row: Binary, a, b) -> None:
 
 def _operands(op: str, a: Tensor, b):
     if isinstance(b, Tensor):
-        stored_a, stored_b, shape = broadcast_stored(op, a, b)
+        stored_a, stored_b, shape = broadcast_stored(op, *same_layout(a, b))
         like = a if tuple(a.shape) == shape else b
         return as_float(stored_a), as_float(stored_b), shape, like, [a.dtype, b.dtype]
     return as_float(a._values), _scalar(op, b, a.dtype), tuple(a.shape), a, [a.dtype]
