@@ -80,6 +80,7 @@ from .numerics import (
 )
 from .ops.activations import UnaryOpType, UnaryWithParam
 from .ops.batch_norm import batch_norm
+from .ops.binary_ops import *  # noqa: F403 - the binary table's ops (eq, maximum, logical_and, ...)
 from .ops.conv import conv1d, conv2d
 from .ops.conv_prepare import prepare_conv_bias, prepare_conv_weights
 from .ops.conv_transpose import conv_transpose2d
@@ -139,6 +140,8 @@ from .ops.normalization import layer_norm, rms_norm, softmax
 from .ops.pool import adaptive_avg_pool2d, avg_pool2d, global_avg_pool2d, max_pool2d
 from .ops.reduction import max, mean, sum
 from .ops.sharded import interleaved_to_sharded, sharded_to_interleaved
+from .ops.ternary_ops import *  # noqa: F403 - addcmul, lerp, glu, polyval, prelu, clip, ...
+from .ops.unary_ops import *  # noqa: F403 - the unary table's ops (abs, log, sin, eqz, ...)
 from .ops.upsample import upsample
 from .program_configs import (
     LayerNormDefaultProgramConfig,
@@ -160,6 +163,7 @@ golden.attach()
 MeshDevice = Device  # in ttnn 0.81.1 every device is a mesh device (ttnn.Device is ttnn.MeshDevice)
 mul = multiply  # ttnn 0.81.1's aliases
 div = divide
+sub = subtract
 TILE_SIZE = TILE_HEIGHT
 bfloat16 = DataType.BFLOAT16
 float32 = DataType.FLOAT32

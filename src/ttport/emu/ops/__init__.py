@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401
     batch_norm,
+    binary_ops,
     conv,
     conv_prepare,
     conv_transpose,
@@ -17,5 +18,7 @@ from . import (  # noqa: F401
     pool,
     reduction,
     sharded,
+    ternary_ops,
+    unary_ops,
     upsample,
 )
