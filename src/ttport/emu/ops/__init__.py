@@ -1,12 +1,15 @@
 """The emulated ttnn ops, one module per family; importing this package registers them all."""
 
 from . import (  # noqa: F401
+    arrangement,
     batch_norm,
     conv,
     conv_prepare,
     conv_transpose,
     conversion,
+    copying,
     creation,
+    cumulative,
     data_movement,
     eltwise,
     embedding,
@@ -16,6 +19,8 @@ from . import (  # noqa: F401
     normalization,
     pool,
     reduction,
+    selection,
     sharded,
+    tilize,
     upsample,
 )
