@@ -3,7 +3,7 @@
 The device adds (multiplies) one tile of the running value into the next and packs the result back to a circular
 buffer in the tensor's format before the next step (tt-metal's accumulation op, ops/reduction/accumulation/device/
 kernels/compute, read on a recent main), so a bfloat16 running value is rounded to bfloat16 at every step. float32
-cumsum is compensated (Kahan, 0.81.1's docstring): modelled as exact, then rounded once.
+cumsum is compensated (Kahan, 0.81.1's docstring): modelled as exact, then rounded once; integers are exact.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from ..types import DataType
 from ._common import finish
 from .conversion import typecast
 
-ACCUMULATE_DTYPES = (DataType.BFLOAT16, DataType.FLOAT32)
+ACCUMULATE_DTYPES = (DataType.BFLOAT16, DataType.FLOAT32, DataType.INT32, DataType.UINT32)
 
 
 def _running(values: torch.Tensor, dim: int, combine, dtype: DataType) -> torch.Tensor:
     """The running result along `dim`, rounded to bfloat16 after each step when the tensor is bfloat16."""
-    if dtype is DataType.FLOAT32 or is_ideal():
-        return values.to(torch.float64).cumsum(dim) if combine is torch.add else values.to(torch.float64).cumprod(dim)
+    if dtype is not DataType.BFLOAT16 or is_ideal() or values.numel() == 0:
+        wide = values.to(torch.float64) if values.is_floating_point() else values
+        return wide.cumsum(dim) if combine is torch.add else wide.cumprod(dim)
     steps = values.unbind(dim)
     total = steps[0].to(torch.bfloat16).to(torch.float32)
     out = [total]
@@ -38,22 +39,25 @@ def _accumulate(op: str, input_tensor, dim, dtype, reverse_order, out, memory_co
     if dtype is not None and dtype is not input_tensor.dtype:
         input_tensor = typecast(input_tensor, dtype)
     if input_tensor.dtype not in ACCUMULATE_DTYPES:
-        raise DTypeError(f"{op}: input is {input_tensor.dtype.name}; it takes BFLOAT16 or FLOAT32 (pass dtype=)")
-    rank = len(input_tensor.shape)
+        raise DTypeError(f"{op}: input is {input_tensor.dtype.name}; it takes BFLOAT16, FLOAT32 or INT32 (pass dtype=)")
+    rank = max(len(input_tensor.shape), 1)  # a rank-0 tensor accumulates as one element, as in torch
     if not -rank <= dim < rank:
         raise ShapeError(f"{op}: dim {dim} is out of range for shape {list(input_tensor.shape)}")
     if out is not None and tuple(out.shape) != tuple(input_tensor.shape):
         raise ShapeError(f"{op}: out is {list(out.shape)} but input is {list(input_tensor.shape)}; they must match")
-    values = input_tensor._logical().to(torch.float32)
-    d = dim % rank
+    values = input_tensor._logical()
+    values = values.to(torch.float32) if values.is_floating_point() else values.to(torch.int64)
+    flat = values.dim() == 0
+    values, d = (values.reshape(1), 0) if flat else (values, dim % rank)
     if reverse_order:
         values = values.flip(d)
     result = _running(values, d, combine, input_tensor.dtype)
     if reverse_order:
         result = result.flip(d)
+    result = result.reshape(()) if flat else result
     return finish(
         op,
-        result.to(torch.float32),
+        result.to(torch.float32) if result.is_floating_point() else result,
         dtype=input_tensor.dtype,
         like=input_tensor,
         memory_config=memory_config,

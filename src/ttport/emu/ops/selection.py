@@ -21,7 +21,7 @@ INDEX_DTYPES = (DataType.UINT16, DataType.UINT32)
 
 
 def _dim(op: str, dim: int, tensor: Tensor) -> int:
-    rank = len(tensor.shape)
+    rank = max(len(tensor.shape), 1)  # a rank-0 tensor has one position, as in torch
     if not -rank <= dim < rank:
         raise ShapeError(f"{op}: dim {dim} is out of range for shape {list(tensor.shape)}")
     return dim % rank
@@ -37,9 +37,13 @@ def _require_tile_dtype(op: str, tensor: Tensor, dtypes: tuple[DataType, ...], n
 def _index_dtype(tensor: Tensor, dim: int) -> DataType:
     """uint16 indices while the tile-padded dim fits 16 bits and the values are 16-bit, else uint32
     (topk_device_operation.cpp compute_output_specs; topk's 0.81.1 docstring: float32 input needs 32-bit)."""
-    padded = padded_shape_for(tuple(tensor.shape), Layout.TILE)[dim]
-    wide = padded > UINT16_LIMIT or tensor.dtype is DataType.FLOAT32
+    wide = _padded_size(tensor, dim) > UINT16_LIMIT or tensor.dtype is DataType.FLOAT32
     return DataType.UINT32 if wide else DataType.UINT16
+
+
+def _padded_size(tensor: Tensor, dim: int) -> int:
+    shape = tuple(tensor.shape) or (1,)
+    return padded_shape_for(shape, Layout.TILE)[dim]
 
 
 def _ordered(values: torch.Tensor, dim: int, descending: bool) -> tuple[torch.Tensor, torch.Tensor]:
@@ -52,8 +56,22 @@ def _pair(op: str, tensor: Tensor, values, indices, index_dtype: DataType, memor
         finish(op, indices.to(torch.int64), dtype=index_dtype, like=tensor, memory_config=memory_config),
     ]
     if outputs is not None:
+        _check_outputs(op, tensor, outputs)
         return [_write(op, r, o) for r, o in zip(result, outputs)]
     return result
+
+
+def _check_outputs(op: str, tensor: Tensor, outputs) -> None:
+    """Preallocated (values, indices): values in the input's dtype, indices uint16 / uint32 (sort's and topk's
+    validate: a mismatched preallocated dtype is an error, not a conversion)."""
+    values, indices = outputs
+    if values.dtype is not tensor.dtype:
+        raise DTypeError(
+            f"{op}: the preallocated values tensor is {values.dtype.name} but the input is {tensor.dtype.name}; "
+            "they must match"
+        )
+    if indices.dtype not in INDEX_DTYPES:
+        raise DTypeError(f"{op}: the preallocated indices tensor is {indices.dtype.name}; it must be UINT16 or UINT32")
 
 
 def _write(op: str, result: Tensor, output: Tensor) -> Tensor:
@@ -116,8 +134,7 @@ def sort(input_tensor, dim=-1, descending=False, stable=False, *, memory_config=
     values, order = _ordered(input_tensor._logical(), d, descending=bool(descending))
     if values.is_floating_point():
         values = values.to(torch.float32)
-    padded = padded_shape_for(tuple(input_tensor.shape), Layout.TILE)[d]
-    index_dtype = DataType.UINT32 if padded > UINT16_LIMIT else DataType.UINT16
+    index_dtype = DataType.UINT32 if _padded_size(input_tensor, d) > UINT16_LIMIT else DataType.UINT16
     return _pair(op, input_tensor, values, order, index_dtype, memory_config, out)
 
 
@@ -155,6 +172,8 @@ def argmax(
             f"this case takes {', '.join(t.name for t in allowed)}"
         )
     values = input_tensor._logical()
+    if values.numel() == 0 or (d is not None and values.shape[d] == 0):
+        raise ShapeError(f"{op}: input_tensor {list(input_tensor.shape)} has no values to take the argmax of")
     result = values.flatten().argmax() if d is None else values.argmax(dim=d, keepdim=bool(keepdim))
     if d is None and keepdim:
         result = result.reshape([1] * rank)
