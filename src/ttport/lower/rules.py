@@ -20,6 +20,7 @@ from .rule import call as _call
 from .rules_compute import COMPUTE
 from .rules_conv import CONV
 from .rules_movement import MOVEMENT
+from .rules_selection import SELECTION
 
 
 def _binary(name: str):
@@ -257,6 +258,7 @@ RULES: dict[str, Rule] = {
     "clamp": Rule("ttnn.clamp", _clamp, when=_clamp_when),
     "scaled_dot_product_attention": Rule("ttnn.transformer.scaled_dot_product_attention", _sdpa, when=_sdpa_when),
     **MOVEMENT,
+    **SELECTION,
     **COMPUTE,
 }
 
