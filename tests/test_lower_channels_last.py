@@ -238,3 +238,21 @@ def test_a_norm_after_a_conv_module_is_not_folded_into_the_child(device):
     layer = _function(lowered, "NormAfterConvModule")
     assert "ttnn.multiply(" in layer.source and "ttnn.permute(" not in layer.source, layer.source
     assert "fold_batch_norm2d_into_conv2d(" not in lowered.parameters_source
+
+
+class SqueezeExcite(torch.nn.Module):
+    """x * sigmoid(conv(pool(x))): the [N, C, 1, 1] gate broadcasts over x channels-last as it does NCHW."""
+
+    def __init__(self):
+        super().__init__()
+        self.block, self.gate = ConvBlock(), torch.nn.Conv2d(8, 8, 1)
+
+    def forward(self, x):
+        x = self.block(x)
+        return x * torch.sigmoid(self.gate(torch.nn.functional.adaptive_avg_pool2d(x, 1)))
+
+
+def test_a_broadcast_gate_stays_channels_last(device):
+    """Before: the gate went back to NCHW for the multiply, and the block's output with it (two permutes more)."""
+    lowered, source = _lowered(SqueezeExcite(), "squeeze_excite", device)
+    assert source.count("ttnn.permute(") == 2 and lowered.top.source.count("ttnn.permute(") == 2, source

@@ -405,14 +405,23 @@ CHANNELS_LAST_OPS = AGNOSTIC | {"batch_norm"}
 
 
 def _same_shaped_operands(node: fx.Node) -> bool:
-    """Every tensor operand (parameters included) has the output's 4-D shape, or is a 0-d scalar."""
+    """Every tensor operand broadcasts the same way channels-last: a 4-D value (each is permuted alike, so [N, C, 1, 1]
+    scales [N, C, H, W] as [N, 1, 1, C] scales [N, H, W, C]: a squeeze-excite's gate), a single number, or a
+    parameter of the output's shape (parameters are prepared NCHW, so only a same-shaped one reads alike)."""
     out = shape(node)
     if len(out) != 4:
         return False
     operands = [n for n in node.all_input_nodes if n.meta.get("val") is not None and hasattr(n.meta["val"], "shape")]
     if op_kind(node) == "batch_norm":
         operands = operands[:1]  # the statistics are per channel by definition
-    return all(tuple(shape(n)) == tuple(out) or len(shape(n)) == 0 for n in operands)
+    return all(_broadcasts_alike(n, out) for n in operands)
+
+
+def _broadcasts_alike(operand: fx.Node, out: tuple) -> bool:
+    dims = tuple(shape(operand))
+    if dims == tuple(out) or all(isinstance(d, int) and d == 1 for d in dims):
+        return True
+    return len(dims) == 4 and not _is_parameter(operand)
 
 
 def op_kind(node: fx.Node) -> str:
