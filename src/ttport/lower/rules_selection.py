@@ -1,6 +1,6 @@
-"""Selection and replication on the device: gather, index along a later dim, repeat, roll over several dims,
-cumsum. Each entry's comment gives its algebra; index tensors computed on host are uploaded as uint32 TILE ids in a
-step of their own (Rule.ids), so prepare.py moves them out of the forward when they read only inputs."""
+"""Selection and replication on the device: topk, sort, gather, index along a later dim, repeat, roll over several
+dims, cumsum. Each entry's comment gives its algebra; index tensors computed on host are uploaded as uint32 TILE ids
+in a step of their own (Rule.ids), so prepare.py moves them out of the forward when they read only inputs."""
 
 from __future__ import annotations
 
@@ -109,6 +109,34 @@ def _cumsum_when(node, _context):
     return None if is_float(node) else "an integer running sum (position ids are prepared on host)"
 
 
+def _topk(r):
+    """torch.topk(x, k, d, largest, sorted) -> ttnn.topk(x, k, dim=d, largest=, sorted=): (values, indices),
+    the indices an integer TILE tensor (uint16 while the dim fits)."""
+    values = r.values
+    dim = values.get("dim", -1) % len(shape(values["self"]))
+    parts = [r.t("self"), str(values["k"]), f"dim={dim}"]
+    parts += [f"{name}={values[name]}" for name in ("largest", "sorted") if name in values and not values[name]]
+    return r.call("ttnn.topk", parts)
+
+
+def _sort(r):
+    """torch.sort(x, d, descending) -> ttnn.sort(x, dim=d, descending=): (values, indices) as topk's."""
+    values = r.values
+    dim = values.get("dim", -1) % len(shape(values["self"]))
+    parts = [r.t("self"), f"dim={dim}"] + (["descending=True"] if values.get("descending") else [])
+    return r.call("ttnn.sort", parts)
+
+
+def _select_when(node, _context):
+    """A float input whose selected dim has a fixed size (the device op's index dtype depends on it)."""
+    source = arguments(node)["self"]
+    dims = shape(source)
+    dim = arguments(node).get("dim", -1)
+    if not is_float(source) or not dims:
+        return "not a float tensor of rank >= 1"
+    return None if _static(dims[dim % len(dims)]) else "a run-time size along the selected dim"
+
+
 def _index_any(r):
     return _index_later(r) if _one_index(r.node) else _index(r)
 
@@ -127,4 +155,6 @@ SELECTION = {
     "repeat": Rule("ttnn.repeat", _repeat, when=_repeat_when),
     "roll": Rule("ttnn.roll", _roll, when=_roll_when),
     "cumsum": Rule("ttnn.cumsum", _cumsum, when=_cumsum_when),
+    "topk": Rule("ttnn.topk", _topk, when=_select_when, item_forms=("tile", "index")),
+    "sort": Rule("ttnn.sort", _sort, when=_select_when, item_forms=("tile", "index")),
 }
