@@ -137,3 +137,26 @@ class Router(torch.nn.Module):
 
     def forward(self, x):
         return torch.topk(self.gate(x), 2, dim=-1)
+
+
+def test_a_router_normalizing_its_top_values_in_place_stays_on_device(device):
+    """Mixtral's router: top = topk(p)[0]; top /= top.sum(-1, keepdim=True) — topk's values are a new tensor, not a
+    view of p, so the in-place divide is an ordinary ttnn.divide."""
+
+    def route(m, x):
+        top = torch.topk(torch.softmax(m.gate(x), -1), 2, dim=-1)[0]
+        top /= top.sum(dim=-1, keepdim=True)
+        return top
+
+    forward = Forward(route, gate=torch.nn.Linear(8, 8, bias=False))
+    lowered, checks, source = lower_and_verify(forward, {"x": randn(1, 16, 8)}, device, name="normalized")
+    assert "ttnn.topk(" in source and "ttnn.divide(" in source and _no_fallback(lowered), source
+    assert all(c.pcc >= 0.999 for c in checks), report(checks)
+
+
+def test_a_repeat_by_the_batch_size(device):
+    """DeBERTa-v2 repeats its relative-position scores once per sequence of the batch: a run-time count."""
+    forward = Forward(lambda m, x, y: (x * 2).repeat(y.shape[0], 1, 1) + y)
+    lowered, checks, source = lower_and_verify(forward, {"x": randn(1, 8, 32), "y": randn(3, 8, 32)}, device)
+    assert "ttnn.repeat(" in source and _no_fallback(lowered), source
+    assert all(c.pcc >= 0.999 for c in checks), report(checks)

@@ -19,9 +19,20 @@ def _integer(value) -> bool:
     return meta is not None and not meta.is_floating_point() and str(meta.dtype) != "torch.bool"
 
 
+def _host_index(r, value) -> str:
+    """An index as host source: a constant the model wrote inline (x[:, :, [-2]] lifts torch.tensor([-2])) as that
+    literal, anything else by its host value."""
+    lowering = r.lowering
+    value = lowering.resolve(value) if isinstance(value, fx.Node) else value
+    if isinstance(value, fx.Node) and value.op == "get_attr":
+        if lowering.context.relative_attribute(value.target, lowering.call.path) is None:
+            return lowering.builder.context.constant(value)
+    return lowering.tensor_text(value, "host", "host")
+
+
 def _gather_ids(r):
     """torch.gather's index, computed on host (DeBERTa's relative positions), as ttnn.gather reads it."""
-    return UPLOAD_INDEX.format(x=r.lowering.tensor_text(r.values["index"], "host", "host"))
+    return UPLOAD_INDEX.format(x=_host_index(r, r.values["index"]))
 
 
 def _gather(r):
@@ -55,7 +66,7 @@ def _index_later_ids(r):
     out = shape(r.node)
     view = ["1"] * len(out)
     view[dim] = "-1"
-    host = r.lowering.tensor_text(index, "host", "host")
+    host = _host_index(r, index)
     wrapped = f"({host} % {length}).reshape({', '.join(view)}).expand({', '.join(size(r, d) for d in out)})"
     return UPLOAD_INDEX.format(x=wrapped)
 
@@ -75,11 +86,8 @@ def _repeat(r):
     if len(counts) > len(source):
         lead = (1,) * (len(counts) - len(source)) + tuple(source)
         text = r.call("ttnn.reshape", [text, _dims(r, lead)], memory=False)
-    return r.call("ttnn.repeat", [text, _dims(r, counts)])
-
-
-def _repeat_when(node, _context):
-    return None if _static(*arguments(node)["repeats"]) else "a run-time repeat count"
+    spelled = [r.lowering.builder.value(c).text if isinstance(c, fx.Node) else size(r, c) for c in counts]
+    return r.call("ttnn.repeat", [text, "[" + ", ".join(spelled) + "]"])
 
 
 def _roll(r):
@@ -152,7 +160,7 @@ def _index_any_when(node, context):
 SELECTION = {
     "index": Rule("ttnn.embedding", _index_any, forms={"indices": "host"}, when=_index_any_when, ids=_index_any_ids),
     "gather": Rule("ttnn.gather", _gather, forms={"index": "host"}, when=_gather_when, ids=_gather_ids),
-    "repeat": Rule("ttnn.repeat", _repeat, when=_repeat_when),
+    "repeat": Rule("ttnn.repeat", _repeat),  # a run-time count is spelled by its size name (DeBERTa-v2's batch)
     "roll": Rule("ttnn.roll", _roll, when=_roll_when),
     "cumsum": Rule("ttnn.cumsum", _cumsum, when=_cumsum_when),
     "topk": Rule("ttnn.topk", _topk, when=_select_when, item_forms=("tile", "index")),
