@@ -7,6 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from test_lower_conv import CONV_CASES
+from test_lower_eltwise import ELTWISE_CASES
 from test_lower_helpers import Forward, lower_and_verify, report
 from test_lower_selection import SELECTION_CASES
 
@@ -122,6 +123,7 @@ CASES = {
     "div_": (lambda m, x: (x * 2).div_(3.0), {"x": X}, {}, "ttnn.divide"),
 }
 CASES.update(CONV_CASES)  # convolution, pooling, batch norm, resize: test_lower_conv.py
+CASES.update(ELTWISE_CASES)  # element-wise math, comparisons, logical ops: test_lower_eltwise.py
 CASES.update(SELECTION_CASES)  # gather, index, repeat, roll, cumsum: test_lower_selection.py
 # Ops a case needs besides the one under test that run on host by design (where's condition: `>` has no rule).
 ALLOWED_FALLBACKS = {"where": {"aten.gt.Scalar"}}

@@ -81,6 +81,7 @@ from .numerics import (
 from .ops.activations import UnaryOpType, UnaryWithParam
 from .ops.arrangement import chunk, expand, narrow, repeat, repeat_interleave, roll, stack, tril, triu, view
 from .ops.batch_norm import batch_norm
+from .ops.binary_ops import *  # noqa: F403 - the binary table's ops (eq, maximum, logical_and, ...)
 from .ops.conv import conv1d, conv2d
 from .ops.conv_prepare import prepare_conv_bias, prepare_conv_weights
 from .ops.conv_transpose import conv_transpose2d
@@ -143,6 +144,7 @@ from .ops.pool import adaptive_avg_pool2d, avg_pool2d, global_avg_pool2d, max_po
 from .ops.reduction import max, mean, min, prod, std, sum, var
 from .ops.selection import argmax, gather, index_fill, nonzero, scatter, sort, topk
 from .ops.sharded import interleaved_to_sharded, sharded_to_interleaved
+from .ops.ternary_ops import *  # noqa: F403 - addcmul, lerp, glu, polyval, prelu, clip, ...
 from .ops.tilize import (
     tilize,
     tilize_with_val_padding,
@@ -150,6 +152,7 @@ from .ops.tilize import (
     untilize,
     untilize_with_unpadding,
 )
+from .ops.unary_ops import *  # noqa: F403 - the unary table's ops (abs, log, sin, eqz, ...)
 from .ops.upsample import upsample
 from .program_configs import (
     LayerNormDefaultProgramConfig,
@@ -171,6 +174,7 @@ golden.attach()
 MeshDevice = Device  # in ttnn 0.81.1 every device is a mesh device (ttnn.Device is ttnn.MeshDevice)
 mul = multiply  # ttnn 0.81.1's aliases
 div = divide
+sub = subtract
 TILE_SIZE = TILE_HEIGHT
 bfloat16 = DataType.BFLOAT16
 float32 = DataType.FLOAT32

@@ -7,6 +7,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
+import torch
 from torch import fx
 
 from ..capture.bind import is_symbolic
@@ -198,7 +199,7 @@ class Lowering:
         rule = RULES.get(op)
         weighted = rule is not None and any(self.is_parameter(values.get(a)) for a in rule.weights)
         # a bool or integer result stays a torch tensor (the device form is bfloat16), unless it stays ids
-        kept = rule is not None and (rule.keeps_form or is_float(node) or meta(node) is None)
+        kept = rule is not None and (rule.keeps_form or is_float(node) or meta(node) is None or _bool_kept(rule, node))
         if kept and (on_device or (weighted and self.device_weight_slot(rule, values))):
             reason = rule.when(node, self) if rule.when else None
             if reason is None:
@@ -413,6 +414,12 @@ class Lowering:
             if self.form.get(node) == "host" and node not in self.claimed:
                 found.append(Fallback(f"aten.{op_name(node)}.{node.target._overloadname}", self.kind_name, reason))
         return found
+
+
+def _bool_kept(rule, node: fx.Node) -> bool:
+    """A bool result of a rule that holds it on device (comparisons, logical ops: 1.0 / 0.0)."""
+    value = meta(node)
+    return rule.bool_result and value is not None and value.dtype == torch.bool
 
 
 def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bool) -> LoweredCall:

@@ -19,6 +19,7 @@ from .rule import Rule
 from .rule import call as _call
 from .rules_compute import COMPUTE
 from .rules_conv import CONV
+from .rules_eltwise import ELTWISE
 from .rules_movement import MOVEMENT
 from .rules_selection import SELECTION
 
@@ -264,6 +265,7 @@ RULES: dict[str, Rule] = {
 
 
 RULES.update(CONV)  # convolutions, pooling, batch norm, resize: rules_conv.py
+RULES.update(ELTWISE)  # element-wise math, comparisons, logical ops: rules_eltwise.py
 
 
 def _times_one(node, _context):

@@ -3,6 +3,7 @@
 from . import (  # noqa: F401
     arrangement,
     batch_norm,
+    binary_ops,
     conv,
     conv_prepare,
     conv_transpose,
@@ -21,6 +22,8 @@ from . import (  # noqa: F401
     reduction,
     selection,
     sharded,
+    ternary_ops,
     tilize,
+    unary_ops,
     upsample,
 )
