@@ -39,6 +39,12 @@ SELECTION_CASES = {
         {},
         "ttnn.sort",
     ),
+    "argmax": (  # greedy decoding: the highest-scoring position, read back on host as int64
+        lambda m, x: torch.argmax(x * 2, dim=-1),
+        {"x": torch.stack([torch.randperm(64, generator=G) for _ in range(16)]).reshape(2, 8, 64) / 8.0},
+        {},
+        "ttnn.argmax",
+    ),
     "index": (  # CLIP's pooled token: one row per sequence, chosen by ids computed on host
         lambda m, x, y: x[torch.arange(2), y],
         {"x": randn(2, 8, 64), "y": torch.tensor([3, 5])},

@@ -199,7 +199,9 @@ class Lowering:
         rule = RULES.get(op)
         weighted = rule is not None and any(self.is_parameter(values.get(a)) for a in rule.weights)
         # a bool or integer result stays a torch tensor (the device form is bfloat16), unless it stays ids
-        kept = rule is not None and (rule.keeps_form or is_float(node) or meta(node) is None or _bool_kept(rule, node))
+        kept = rule is not None and (
+            rule.keeps_form or is_float(node) or meta(node) is None or _bool_kept(rule, node) or _integer_kept(rule)
+        )
         if kept and (on_device or (weighted and self.device_weight_slot(rule, values))):
             reason = rule.when(node, self) if rule.when else None
             if reason is None:
@@ -420,6 +422,11 @@ def _bool_kept(rule, node: fx.Node) -> bool:
     """A bool result of a rule that holds it on device (comparisons, logical ops: 1.0 / 0.0)."""
     value = meta(node)
     return rule.bool_result and value is not None and value.dtype == torch.bool
+
+
+def _integer_kept(rule) -> bool:
+    """A rule whose result is integer positions held on device (argmax: uint32 ids)."""
+    return rule.output_form in ("ids", "index")
 
 
 def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bool) -> LoweredCall:

@@ -1,6 +1,6 @@
-"""Selection and replication on the device: topk, sort, gather, index along a later dim, repeat, roll over several
-dims, cumsum. Each entry's comment gives its algebra; index tensors computed on host are uploaded as uint32 TILE ids
-in a step of their own (Rule.ids), so prepare.py moves them out of the forward when they read only inputs."""
+"""Selection and replication on the device: topk, sort, argmax, gather, index along a later dim, repeat, roll over
+several dims, cumsum. Each entry's comment gives its algebra; index tensors computed on host are uploaded as uint32
+TILE ids in a step of their own (Rule.ids), so prepare.py moves them out of the forward when they read only inputs."""
 
 from __future__ import annotations
 
@@ -145,6 +145,20 @@ def _select_when(node, _context):
     return None if _static(dims[dim % len(dims)]) else "a run-time size along the selected dim"
 
 
+def _argmax(r):
+    """torch.argmax(x, d, keepdim) -> ttnn.argmax(x, dim=d, keepdim=): uint32 ROW_MAJOR positions (the ids form)."""
+    dim = r.values["dim"] % len(shape(r.values["self"]))
+    keep = ["keepdim=True"] if r.values.get("keepdim") else []
+    return r.call("ttnn.argmax", [r.t("self"), f"dim={dim}", *keep])
+
+
+def _argmax_when(node, _context):
+    values = arguments(node)
+    if values.get("dim") is None:
+        return "an argmax over all elements"
+    return None if is_float(values["self"]) else "an integer input"
+
+
 def _index_any(r):
     return _index_later(r) if _one_index(r.node) else _index(r)
 
@@ -163,6 +177,7 @@ SELECTION = {
     "repeat": Rule("ttnn.repeat", _repeat),  # a run-time count is spelled by its size name (DeBERTa-v2's batch)
     "roll": Rule("ttnn.roll", _roll, when=_roll_when),
     "cumsum": Rule("ttnn.cumsum", _cumsum, when=_cumsum_when),
+    "argmax": Rule("ttnn.argmax", _argmax, when=_argmax_when, output_form="ids"),
     "topk": Rule("ttnn.topk", _topk, when=_select_when, item_forms=("tile", "index")),
     "sort": Rule("ttnn.sort", _sort, when=_select_when, item_forms=("tile", "index")),
 }
