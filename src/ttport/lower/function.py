@@ -197,7 +197,7 @@ class Lowering:
         # a fallback's result goes back to the device for the ops after it
         on_device = any(self.form.get(s) in DEVICE_FORMS or s in self.fallback_reason for s in sources)
         if op == "getitem":
-            self.form[node] = self.form.get(sources[0], "host")
+            self.form[node] = self.item_form(sources[0], node.args[1])
             return
         if on_device and self._is_identity(node, op, sources):
             self.alias[node] = sources[0]
@@ -205,7 +205,9 @@ class Lowering:
         rule = RULES.get(op)
         weighted = rule is not None and any(self.is_parameter(values.get(a)) for a in rule.weights)
         # a bool or integer result stays a torch tensor (the device form is bfloat16), unless it stays ids
-        kept = rule is not None and (rule.keeps_form or is_float(node) or meta(node) is None or _bool_kept(rule, node))
+        kept = rule is not None and (
+            rule.keeps_form or is_float(node) or meta(node) is None or _bool_kept(rule, node) or _integer_kept(rule)
+        )
         if kept and (on_device or (weighted and self.device_weight_slot(rule, values))):
             reason = rule.when(node, self) if rule.when else None
             if reason is None:
@@ -219,6 +221,14 @@ class Lowering:
         elif on_device:
             self.fallback_reason[node] = "no TTNN rule"
         self.form[node] = "host"
+
+    def item_form(self, source: fx.Node, index) -> str:
+        """The form of item `index` of a tuple value: its rule's item_forms when the op ran on device."""
+        form = self.form.get(source, "host")
+        rule = RULES.get(op_name(source)) if source.op == "call_function" else None
+        if form in DEVICE_FORMS and rule is not None and rule.item_forms and isinstance(index, int):
+            return rule.item_forms[index]
+        return form
 
     def place_call(self, child: ModuleCall) -> None:
         port = self.ports[child.key]
@@ -360,7 +370,7 @@ class Lowering:
                 comment = "\n".join(textwrap.wrap(comment, 110))  # one comment line per 110 columns
             return Step([(node, "host")], reads, lambda: expression(self.builder, node).text, comment)
         if op == "getitem":
-            parent = (sources[0], form)
+            parent = (sources[0], self.form[sources[0]])
             return Step([(node, form)], [parent], lambda: f"{self.name_of(parent)}[{node.args[1]}]")
         rule = RULES[op]
         reads = [(s, self.read_form(node, self.argument_of(node, s), rule)) for s in sources]
@@ -418,6 +428,11 @@ def _bool_kept(rule, node: fx.Node) -> bool:
     """A bool result of a rule that holds it on device (comparisons, logical ops: 1.0 / 0.0)."""
     value = meta(node)
     return rule.bool_result and value is not None and value.dtype == torch.bool
+
+
+def _integer_kept(rule) -> bool:
+    """A rule whose result is integer positions held on device (argmax: uint32 ids)."""
+    return rule.output_form in ("ids", "index")
 
 
 def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bool) -> LoweredCall:

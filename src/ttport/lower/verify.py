@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import operator
 import traceback
 import types
 
 import torch
+from torch import fx
 
 from ..capture import Captured
 from ..capture.record import tensor_leaves
 from ..ported import LoweredModel, ModuleCheck
 from ..reference.parameters import subtree
 from ..reference.verify import returned_paths
-from ..validate.outputs import Limits, by_leaf, check_outputs
+from ..validate.outputs import Limits, Selection, by_leaf, check_outputs
 from .errors import LoweringError
+from .graph import arguments
 
 MODULE_PCC = 0.999  # per module (DESIGN.md §5)
 MODEL_PCC = 0.99  # the whole model
@@ -152,6 +155,26 @@ def run(call, kind, function, parameters, captured: Captured, device):
     return result, sum(1 for r in records if r.on_device)
 
 
+# ops whose output [1] holds positions along their `dim` of their first argument (validate/outputs.py Selection)
+SELECTING = {"topk": -1, "sort": -1}
+
+
+def selections(call, captured: Captured) -> dict:
+    """Output leaves that are a topk's or a sort's indices, by path: compared by the original scores they pick."""
+    found = {}
+    for path, node in call.outputs:
+        if not (isinstance(node, fx.Node) and node.target is operator.getitem and node.args[1] == 1):
+            continue
+        op = node.args[0]
+        name = getattr(getattr(op, "target", None), "overloadpacket", None)
+        default = SELECTING.get(getattr(name, "__name__", ""))
+        scores = captured.values.get(op.args[0]) if default is not None else None
+        if isinstance(scores, torch.Tensor) and scores.is_floating_point():
+            dim = arguments(op).get("dim", default)
+            found[path] = Selection(scores.float(), dim % scores.dim())
+    return found
+
+
 def _keyword_names(function) -> set[str]:
     code = function.__code__
     return set(code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount])
@@ -169,7 +192,7 @@ def _check(call, kind, function, parameters, captured: Captured, device) -> Modu
         error = f"{type(exc).__name__}: {exc}{line}"
         return ModuleCheck(call.path, kind.name, 0.0, float("inf"), threshold, 0, error)
     expected = [(path, tensor.to(torch.float32)) for path, tensor in tensor_leaves(call.record.output)]
-    check = check_outputs(expected, actual, Limits("TTNN", min_pcc=threshold))
+    check = check_outputs(expected, actual, Limits("TTNN", min_pcc=threshold), selections(call, captured))
     return ModuleCheck(
         call.path,
         kind.name,
