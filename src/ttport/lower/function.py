@@ -449,6 +449,7 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     plan = emit.Plan(lowering)
     emit.assign_names(lowering, plan)
     moved = prepare.hoisted(lowering, plan)
+    prepare.separate_exports(lowering, moved)
     body = emit.render(lowering, plan, only=set(moved)) if moved else []
     returned = [lowering.names[key] for key in prepare.exports(lowering, moved)]
     prepare.rename_exports(lowering, moved)  # the forward's argument is "attention_mask", not "..._device"

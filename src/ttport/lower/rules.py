@@ -21,6 +21,7 @@ from .rules_compute import COMPUTE
 from .rules_conv import CONV
 from .rules_eltwise import ELTWISE
 from .rules_movement import MOVEMENT
+from .rules_selection import SELECTION
 
 
 def _binary(name: str):
@@ -258,6 +259,7 @@ RULES: dict[str, Rule] = {
     "clamp": Rule("ttnn.clamp", _clamp, when=_clamp_when),
     "scaled_dot_product_attention": Rule("ttnn.transformer.scaled_dot_product_attention", _sdpa, when=_sdpa_when),
     **MOVEMENT,
+    **SELECTION,
     **COMPUTE,
 }
 
