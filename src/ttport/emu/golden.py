@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812 - torch's usual name
 
 from . import registry
+from .ops.select_goldens import SELECT_GOLDENS
 
 
 def _norm_args(input_tensor, weight, bias, residual):
@@ -131,6 +132,7 @@ GOLDENS = {
     "ttnn.embedding": _embedding,
     "ttnn.clone": lambda input, **_: input.clone(),  # noqa: A002 - ttnn's name
     "ttnn.experimental.nlp_concat_heads": lambda input_tensor, **_: input_tensor.transpose(1, 2).flatten(-2)[:, None],
+    **SELECT_GOLDENS,
 }
 
 

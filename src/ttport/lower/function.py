@@ -7,6 +7,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
+import torch
 from torch import fx
 
 from ..capture.bind import is_symbolic
@@ -198,7 +199,7 @@ class Lowering:
         rule = RULES.get(op)
         weighted = rule is not None and any(self.is_parameter(values.get(a)) for a in rule.weights)
         # a bool or integer result stays a torch tensor (the device form is bfloat16), unless it stays ids
-        kept = rule is not None and (rule.keeps_form or is_float(node) or meta(node) is None)
+        kept = rule is not None and (rule.keeps_form or is_float(node) or meta(node) is None or _bool_kept(rule, node))
         if kept and (on_device or (weighted and self.device_weight_slot(rule, values))):
             reason = rule.when(node, self) if rule.when else None
             if reason is None:
@@ -407,6 +408,12 @@ class Lowering:
         return found
 
 
+def _bool_kept(rule, node: fx.Node) -> bool:
+    """A bool result of a rule that holds it on device (comparisons, logical ops: 1.0 / 0.0)."""
+    value = meta(node)
+    return rule.bool_result and value is not None and value.dtype == torch.bool
+
+
 def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bool) -> LoweredCall:
     """Plan, fuse, name and render one call's TTNN function; any failure is a LoweringError naming the op."""
     lowering = Lowering(call, context, ports, kind_name, l1=l1)
@@ -442,6 +449,7 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     plan = emit.Plan(lowering)
     emit.assign_names(lowering, plan)
     moved = prepare.hoisted(lowering, plan)
+    prepare.separate_exports(lowering, moved)
     body = emit.render(lowering, plan, only=set(moved)) if moved else []
     returned = [lowering.names[key] for key in prepare.exports(lowering, moved)]
     prepare.rename_exports(lowering, moved)  # the forward's argument is "attention_mask", not "..._device"

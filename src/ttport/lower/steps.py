@@ -50,6 +50,11 @@ class Step:
     suffix: str = ""  # wanted-name suffix of a conversion ("device", "torch", "ids")
 
 
+def _is_bool(node) -> bool:
+    value = getattr(node, "meta", {}).get("val")
+    return getattr(value, "dtype", None) == torch.bool
+
+
 def conversion(source: Key, form: str, *, clamp: bool = False) -> tuple[str, str]:
     """(text template, wanted-name suffix) moving `source` into `form`; {x} is the source's name. `clamp`: the host
     value may hold magnitudes bfloat16 cannot (TO_BFLOAT16_RANGE)."""
@@ -66,6 +71,8 @@ def conversion(source: Key, form: str, *, clamp: bool = False) -> tuple[str, str
     if start == "host" and form == "ids":
         return "ttnn.from_torch({x}, dtype=ttnn.uint32, device=device)", "ids"
     if start == "tile" and form == "host":
+        if _is_bool(node):  # a comparison's 1.0 / 0.0 on device: a torch bool again on host
+            return "ttnn.to_torch({x}, dtype=torch.float32).bool()", "torch"
         return "ttnn.to_torch({x}, dtype=torch.float32)", "torch"
     if start == "ids" and form == "host":
         return "ttnn.to_torch({x}).to(torch.int64)", "torch"
