@@ -9,6 +9,7 @@ that ceiling ten times closer to 1 than the module threshold.
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import pytest
@@ -28,7 +29,13 @@ def _pcc(expected: torch.Tensor, actual: torch.Tensor) -> float:
     return float(torch.corrcoef(pair)[0, 1])
 
 
-def _attentions(output) -> dict[str, torch.Tensor]:
+@functools.cache
+def _attentions(name: str) -> dict[str, torch.Tensor]:
+    """Every attention-probabilities output of the zoo model `name` (built once for both tests)."""
+    model, inputs = build(name)
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        output = model(**inputs, output_attentions=True)
     found = {}
     for key, value in output.items():
         if key.endswith("attentions") and value is not None:
@@ -38,10 +45,7 @@ def _attentions(output) -> dict[str, torch.Tensor]:
 
 @pytest.mark.parametrize("name", [name for name in ARCHS if name not in NO_ATTENTION])
 def test_attention_probabilities_survive_bfloat16(name):
-    model, inputs = build(name)
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        attentions = _attentions(model(**inputs, output_attentions=True))
+    attentions = _attentions(name)
     assert attentions, f"{name} returned no attention probabilities"
     for where, probabilities in attentions.items():
         ceiling = _pcc(probabilities, probabilities.to(torch.bfloat16).float())
@@ -57,10 +61,7 @@ def _normalized_entropy(probabilities: torch.Tensor) -> float:
 
 @pytest.mark.parametrize("name", [name for name in ARCHS if name not in NO_ATTENTION])
 def test_attention_is_not_one_hot(name):
-    model, inputs = build(name)
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        attentions = _attentions(model(**inputs, output_attentions=True))
+    attentions = _attentions(name)
     sharpest = min(attentions, key=lambda where: _normalized_entropy(attentions[where]))
     entropy = _normalized_entropy(attentions[sharpest])
     assert entropy >= MIN_ENTROPY, f"{name} {sharpest}: normalized entropy {entropy:.3f} (one-hot heads)"

@@ -7,7 +7,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 from test_lower_conv import CONV_CASES
+from test_lower_eltwise import ELTWISE_CASES
 from test_lower_helpers import Forward, lower_and_verify, report
+from test_lower_selection import SELECTION_CASES
 
 from ttport.lower.rules import RULES
 
@@ -92,7 +94,6 @@ CASES = {
     "chunk": (lambda m, x: x.chunk(2, dim=-1)[1] * 2, {"x": X}, {}, "ttnn.split"),
     "unbind": (lambda m, x: x.unbind(1)[2] * 2, {"x": randn(2, 4, 8, 32)}, {}, "ttnn.split"),
     "stack": (lambda m, x, y: torch.stack([x, y], dim=1), {"x": X, "y": Y}, {}, "ttnn.concat"),
-    "roll": (lambda m, x: torch.roll(x, 3, dims=-1), {"x": X}, {}, "ttnn.concat"),
     "pad": (lambda m, x: F.pad(x, (1, 2, 0, 3), value=0.5), {"x": X}, {}, "ttnn.pad"),
     "constant_pad_nd": (lambda m, x: aten.constant_pad_nd(x, [0, 4]), {"x": X}, {}, "ttnn.pad"),
     "upsample_nearest2d": (
@@ -100,12 +101,6 @@ CASES = {
         {"x": randn(2, 3, 4, 8)},
         {},
         "ttnn.concat",
-    ),
-    "index": (  # CLIP's pooled token: one row per sequence, chosen by ids computed on host
-        lambda m, x, y: x[torch.arange(2), y],
-        {"x": randn(2, 8, 64), "y": torch.tensor([3, 5])},
-        {},
-        "ttnn.embedding",
     ),
     # compute (rules_compute.py)
     "baddbmm": (
@@ -128,6 +123,8 @@ CASES = {
     "div_": (lambda m, x: (x * 2).div_(3.0), {"x": X}, {}, "ttnn.divide"),
 }
 CASES.update(CONV_CASES)  # convolution, pooling, batch norm, resize: test_lower_conv.py
+CASES.update(ELTWISE_CASES)  # element-wise math, comparisons, logical ops: test_lower_eltwise.py
+CASES.update(SELECTION_CASES)  # gather, index, repeat, roll, cumsum: test_lower_selection.py
 # Ops a case needs besides the one under test that run on host by design (where's condition: `>` has no rule).
 ALLOWED_FALLBACKS = {"where": {"aten.gt.Scalar"}}
 

@@ -36,8 +36,9 @@ def test_row_major_device_input_names_the_layout_fix(device, tiled):
         errors.LayoutError, match=r"ttnn.softmax: input_tensor is ROW_MAJOR on device; call ttnn.to_layout"
     ):
         ttnn.softmax(row_major)
-    with pytest.raises(errors.LayoutError, match="ttnn.add: input_tensor_b is ROW_MAJOR"):
-        ttnn.add(tiled, row_major)
+    host = ttnn.from_torch(torch.randn(64, 64), dtype=ttnn.bfloat16)
+    with pytest.raises(errors.StorageError, match="ttnn.add: input_tensor_b is on host"):
+        ttnn.add(tiled, host)
 
 
 @pytest.mark.parametrize("dtype", [ttnn.bfloat8_b, ttnn.bfloat4_b])

@@ -45,7 +45,7 @@ def test_emulator_api_is_not_under_ttnn(name):
 
 
 @pytest.mark.parametrize(
-    "path, name", [("ttnn", "topk"), ("ttnn", "embedding_bw"), ("ttnn.experimental", "all_gather_async")]
+    "path, name", [("ttnn", "moe"), ("ttnn", "embedding_bw"), ("ttnn.experimental", "all_gather_async")]
 )
 def test_real_but_unemulated_names_say_so(path, name):
     module = sys.modules[path]

@@ -79,7 +79,9 @@ from .numerics import (
     set_numerics,
 )
 from .ops.activations import UnaryOpType, UnaryWithParam
+from .ops.arrangement import chunk, expand, narrow, repeat, repeat_interleave, roll, stack, tril, triu, view
 from .ops.batch_norm import batch_norm
+from .ops.binary_ops import *  # noqa: F403 - the binary table's ops (eq, maximum, logical_and, ...)
 from .ops.conv import conv1d, conv2d
 from .ops.conv_prepare import prepare_conv_bias, prepare_conv_weights
 from .ops.conv_transpose import conv_transpose2d
@@ -97,7 +99,9 @@ from .ops.conversion import (
     to_torch,
     typecast,
 )
+from .ops.copying import assign, copy, empty, empty_like, fill, outer, rand, to_dtype
 from .ops.creation import arange, full, full_like, ones, ones_like, zeros, zeros_like
+from .ops.cumulative import cumprod, cumsum
 from .ops.data_movement import (
     TileReshapeMapMode,
     concat,
@@ -137,8 +141,18 @@ from .ops.group_norm import create_group_norm_input_mask, create_group_norm_weig
 from .ops.matmul import linear, matmul
 from .ops.normalization import layer_norm, rms_norm, softmax
 from .ops.pool import adaptive_avg_pool2d, avg_pool2d, global_avg_pool2d, max_pool2d
-from .ops.reduction import max, mean, sum
+from .ops.reduction import max, mean, min, prod, std, sum, var
+from .ops.selection import argmax, gather, index_fill, nonzero, scatter, sort, topk
 from .ops.sharded import interleaved_to_sharded, sharded_to_interleaved
+from .ops.ternary_ops import *  # noqa: F403 - addcmul, lerp, glu, polyval, prelu, clip, ...
+from .ops.tilize import (
+    tilize,
+    tilize_with_val_padding,
+    tilize_with_zero_padding,
+    untilize,
+    untilize_with_unpadding,
+)
+from .ops.unary_ops import *  # noqa: F403 - the unary table's ops (abs, log, sin, eqz, ...)
 from .ops.upsample import upsample
 from .program_configs import (
     LayerNormDefaultProgramConfig,
@@ -160,6 +174,7 @@ golden.attach()
 MeshDevice = Device  # in ttnn 0.81.1 every device is a mesh device (ttnn.Device is ttnn.MeshDevice)
 mul = multiply  # ttnn 0.81.1's aliases
 div = divide
+sub = subtract
 TILE_SIZE = TILE_HEIGHT
 bfloat16 = DataType.BFLOAT16
 float32 = DataType.FLOAT32

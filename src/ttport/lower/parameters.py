@@ -70,10 +70,7 @@ PREPROCESSORS = {{
 
 def create_ttnn_parameters(torch_model, device):
     """The parameter tree the TTNN functions take, on `device`."""
-    return preprocess_model_parameters(
-        initialize_model=lambda: torch_model, device=device, custom_preprocessor=custom_preprocessor
-    )
-'''
+{create}'''
 
 # Written only where a preprocessor walks on into its module's children.
 CHILDREN = '''
@@ -117,8 +114,8 @@ def custom_preprocessor(model, name):
     return preprocess(model, name) if preprocess is not None else {{}}
 '''
 
-# create_ttnn_parameters' return, and what it becomes where conv weights are prepared on device once.
-CREATE_RETURN = """    return preprocess_model_parameters(
+# create_ttnn_parameters' body, and what it becomes where conv weights are prepared on device once.
+CREATE = """    return preprocess_model_parameters(
         initialize_model=lambda: torch_model, device=device, custom_preprocessor=custom_preprocessor
     )
 """
@@ -198,11 +195,11 @@ def parameters_source(
         entries=entries,
         lookup=BY_INSTANCE.format(entries=names) if by_instance else BY_CLASS,
         children=CHILDREN if any(p.children for p in preprocessors) else "",
+        create=CREATE_CONVS if convs else CREATE,
     )
     imports = "import fnmatch\n\n" if by_instance else ""
     text = HEADER.format(weights=weights, dtype=WEIGHTS_DTYPES[weights], imports=imports)
     text += "\n\n" + "\n\n".join(sources.values()) + footer
     if convs:
-        assert CREATE_RETURN in text, "FOOTER's create_ttnn_parameters changed: update CREATE_RETURN"
-        text = text.replace(CREATE_RETURN, CREATE_CONVS) + "\n\n" + prepare_convs_source(convs)
+        text += "\n\n" + prepare_convs_source(convs)
     return text, {p.cls.__name__: sources[p.name] for p in by_class}

@@ -96,6 +96,21 @@ def exports(lowering, kept: list[int]) -> list:
     return list(dict.fromkeys(key for key in read if key in produced))
 
 
+def separate_exports(lowering, moved: list[int]) -> None:
+    """Inside the prepare function every export lives until its return, but names were given by liveness in the
+    forward's order, where an upload may die before the next is made and lend it its name (two gather indices both
+    "add_ids"): an export whose name another moved step also defines gets a fresh one."""
+    defined = [lowering.names[key] for i in moved for key in lowering.steps[i].outputs]
+    taken = set(lowering.names.values())
+    for key in exports(lowering, moved):
+        name = lowering.names[key]
+        if defined.count(name) > 1:
+            fresh = next(f"{name}_{n}" for n in range(2, len(taken) + 3) if f"{name}_{n}" not in taken)
+            lowering.names[key] = fresh
+            taken.add(fresh)
+            defined.remove(name)
+
+
 def rename_exports(lowering, moved: list[int]) -> None:
     """Each prepared upload takes, in the forward, the name of the host value it was made from when free there
     (never an input's name: the forward may still read that input). Names were given by liveness before the move,

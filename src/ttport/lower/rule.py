@@ -16,10 +16,15 @@ class Rule:
     when: Callable | None = None  # (node, context) -> None if the rule applies, else the reason it does not
     alias: bool = False  # the output may share the input's buffer (reshape): never deallocate the input for it
     keeps_form: bool = False  # output form = first input's form (reshape of ids stays ids)
+    # a bool result held on device as ttnn's comparisons give it, 1.0 / 0.0 in bfloat16 (rules_eltwise.py)
+    bool_result: bool = False
     output_form: str = "tile"  # the form the op produces (convs and pools: channels-last "nhwc", rules_conv.py)
     # (Render) -> text making, from its host arguments, the uint32 ids it reads on the device (index's flat row ids):
     # a step of its own before the op, so prepare.py moves it out of the forward when it reads only inputs
     ids: Callable | None = None
+    # forms of the items of a tuple output, read by getitem (topk's (values, indices): ("tile", "index")); empty:
+    # every item takes the op's output_form
+    item_forms: tuple = ()
 
 
 def call(name: str, *positional: str, keywords: tuple = (), memory: bool = True):

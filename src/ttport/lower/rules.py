@@ -19,7 +19,9 @@ from .rule import Rule
 from .rule import call as _call
 from .rules_compute import COMPUTE
 from .rules_conv import CONV
+from .rules_eltwise import ELTWISE
 from .rules_movement import MOVEMENT
+from .rules_selection import SELECTION
 
 
 def _binary(name: str):
@@ -257,11 +259,13 @@ RULES: dict[str, Rule] = {
     "clamp": Rule("ttnn.clamp", _clamp, when=_clamp_when),
     "scaled_dot_product_attention": Rule("ttnn.transformer.scaled_dot_product_attention", _sdpa, when=_sdpa_when),
     **MOVEMENT,
+    **SELECTION,
     **COMPUTE,
 }
 
 
 RULES.update(CONV)  # convolutions, pooling, batch norm, resize: rules_conv.py
+RULES.update(ELTWISE)  # element-wise math, comparisons, logical ops: rules_eltwise.py
 
 
 def _times_one(node, _context):

@@ -47,25 +47,37 @@ def _hardtanh(r):
 
 def _group_norm(r):
     """group_norm(x (N, C, ...), G) = layer_norm over (N, G, C/G * spatial) without affine, then per channel
-    x * weight + bias on (N, C, spatial) with (C, 1) columns."""
-    dims = shape(r.values["input"])
+    x * weight + bias on (N, C, spatial) with (C, 1) columns. Sizes known only at run time (an audio length) are
+    written from the function's inputs, as the other reshapes write them; a reshape to the shape a value already has
+    is left out (Wav2Vec2's GroupNorm(C, C) on (N, C, L) needs none)."""
+    dims = tuple(shape(r.values["input"]))
     n, c, groups = dims[0], dims[1], r.values["num_groups"]
     spatial = math.prod(dims[2:]) if len(dims) > 2 else 1
-    grouped = r.call("ttnn.reshape", [r.t("input"), f"[{size(r, n)}, {groups}, {c // groups * spatial}]"], False)
-    text = r.call("ttnn.layer_norm", [grouped, f"epsilon={r.p('eps')}"], memory=False)
-    text = r.call("ttnn.reshape", [text, f"[{size(r, n)}, {c}, {spatial}]"], memory=False)
-    if r.given("weight"):
-        text = r.call("ttnn.multiply", [text, r.t("weight")], memory=False)
-    if r.given("bias"):
-        text = r.call("ttnn.add", [text, r.t("bias")], memory=False)
-    return r.call("ttnn.reshape", [text, "[" + ", ".join(size(r, d) for d in dims) + "]"])
+    grouped, channels = (n, groups, c // groups * spatial), (n, c, spatial)
+    steps = _reshape_step(r, dims, grouped) + [("ttnn.layer_norm", [f"epsilon={r.p('eps')}"])]
+    affine = [(op, [r.t(name)]) for op, name in (("ttnn.multiply", "weight"), ("ttnn.add", "bias")) if r.given(name)]
+    if affine:
+        steps += _reshape_step(r, grouped, channels) + affine
+    steps += _reshape_step(r, channels if affine else grouped, dims)
+    text = r.t("input")
+    for position, (op, parts) in enumerate(steps):
+        text = r.call(op, [text, *parts], memory=position == len(steps) - 1)
+    return text
+
+
+def _reshape_step(r, have: tuple, want: tuple) -> list:
+    """[] when the shapes are equal (run-time sizes compared by their expressions), else one ttnn.reshape."""
+    expr = lambda d: d if isinstance(d, int) else d.node.expr  # noqa: E731
+    if len(have) == len(want) and all(expr(a) == expr(b) for a, b in zip(have, want)):
+        return []
+    return [("ttnn.reshape", ["[" + ", ".join(size(r, d) for d in want) + "]"])]
 
 
 def _group_norm_when(node, _context):
     values = arguments(node)
     dims = shape(values["input"])
-    if len(dims) < 2 or not all(isinstance(d, int) for d in dims[1:]):
-        return "channels or spatial sizes known only at run time"
+    if len(dims) < 2 or not isinstance(dims[1], int):
+        return "channels known only at run time"
     groups = values.get("num_groups")
     return None if dims[1] % groups == 0 else "channels not divisible by the groups"
 
@@ -93,12 +105,21 @@ def _gelu_when(node, _context):
     return None if approximate in ("none", "tanh") else f"approximate={approximate!r}"
 
 
+def _fresh_item(node) -> bool:
+    """An item of a tuple of new tensors (topk's or sort's values), not a piece of one tensor (split's)."""
+    source = node.args[0] if op_name(node) == "getitem" else None
+    return isinstance(source, fx.Node) and source.op == "call_function" and op_name(source) in FRESH_TUPLES
+
+
+FRESH_TUPLES = {"topk", "sort", "max", "min", "var_mean", "native_layer_norm"}  # ops returning new tensors
+
+
 def _in_place(node, lowering):
     """x.add_(y) is x + y when x is a value this function computed and nothing reads x after the update."""
     target = arguments(node)["self"]
     if not isinstance(target, fx.Node) or target.op != "call_function" or target in lowering.inputs:
         return "it updates an input or a parameter in place (the caller would see the change)"
-    if op_name(target) in VIEWS:
+    if op_name(target) in VIEWS and not _fresh_item(target):
         return f"it updates a view ({op_name(target)}) of another tensor in place"
     order = {n: i for i, n in enumerate(node.graph.nodes)}
     later = [user for user in target.users if user is not node and order[user] > order[node]]

@@ -1,5 +1,6 @@
 """Data movement written with the ttnn calls the emulator and the recorded 0.81.1 API both have (reshape, concat,
-slice, split, pad): expand, chunk, unbind, stack, roll, upsample_nearest2d. Each entry's comment gives its algebra."""
+slice, split, pad): expand, chunk, unbind, stack, upsample_nearest2d; index's leading-dim form (rules_selection.py
+registers index). Each entry's comment gives its algebra."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from torch import fx
 
 from .graph import arguments, shape
 from .rule import Rule
+from .rules_conv import NHWC, TO_NHWC
 
 
 def _static(*sizes) -> bool:
@@ -90,32 +92,6 @@ def _stack(r):
     return r.call("ttnn.concat", ["[" + ", ".join(parts) + "]", f"dim={dim}"])
 
 
-def _roll(r):
-    """torch.roll(x, s, d) -> concat(x[n - s:], x[:n - s]) along d (s taken modulo n)."""
-    values = r.values
-    dims = list(shape(values["self"]))
-    dim = values["dims"][0] % len(dims)
-    cut = dims[dim] - values["shifts"][0] % dims[dim]
-    ends = [size(r, d) for d in dims]
-    tail_starts, head_ends = ["0"] * len(dims), list(ends)
-    tail_starts[dim], head_ends[dim] = str(cut), str(cut)
-    x, listed = r.t("self"), lambda items: "[" + ", ".join(items) + "]"
-    tail = r.call("ttnn.slice", [x, listed(tail_starts), listed(ends)], memory=False)
-    head = r.call("ttnn.slice", [x, listed(["0"] * len(dims)), listed(head_ends)], memory=False)
-    return r.call("ttnn.concat", [f"[{tail}, {head}]", f"dim={dim}"])
-
-
-def _roll_when(node, _context):
-    values = arguments(node)
-    shifts, dims = values["shifts"], values.get("dims") or []
-    if len(shifts) != 1 or len(dims) != 1:
-        return "a roll over several dims or of the flattened tensor"
-    length = shape(values["self"])[dims[0]]
-    if not _static(length, shifts[0]):
-        return "a run-time size or shift"
-    return None if shifts[0] % length else "a shift of the whole dim"
-
-
 def _upsample_nearest(r):
     """Nearest upsampling of (N, C, H, W) by whole factors (sh, sw): (N, C*H, W, 1) -> sw copies on the last dim
     -> (N, C*H, 1, W*sw) -> sh copies on dim 2 -> (N, C, H*sh, W*sw); each output pixel reads pixel (h//sh, w//sw)."""
@@ -148,6 +124,8 @@ def _pad(r):
     pairs = [(0, 0)] * rank
     for i in range(len(flat) // 2):
         pairs[rank - 1 - i] = (flat[2 * i], flat[2 * i + 1])
+    if r.lowering.form.get(r.node) == NHWC:  # a channels-last value: its H and W are dims 1 and 2 (rules_conv.py)
+        pairs = [pairs[d] for d in TO_NHWC]
     value = r.values.get("value")
     return r.call("ttnn.pad", [r.t("self"), str(pairs), r.lowering.literal(float(value or 0.0))])
 
@@ -203,13 +181,11 @@ def _index_when(node, _context):
 
 
 MOVEMENT = {
-    "index": Rule("ttnn.embedding", _index, forms={"indices": "host"}, when=_index_when, ids=_index_ids),
     "pad": Rule("ttnn.pad", _pad, when=_pad_when),
     "constant_pad_nd": Rule("ttnn.pad", _pad, when=_pad_when),
     "expand": Rule("ttnn.concat", _expand, when=_expand_when),
     "chunk": Rule("ttnn.split", _chunk, when=_chunk_when),
     "unbind": Rule("ttnn.split", _unbind, when=_unbind_when),
     "stack": Rule("ttnn.concat", _stack),
-    "roll": Rule("ttnn.concat", _roll, when=_roll_when),
     "upsample_nearest2d": Rule("ttnn.concat", _upsample_nearest, when=_upsample_when),
 }

@@ -1,12 +1,16 @@
 """The emulated ttnn ops, one module per family; importing this package registers them all."""
 
 from . import (  # noqa: F401
+    arrangement,
     batch_norm,
+    binary_ops,
     conv,
     conv_prepare,
     conv_transpose,
     conversion,
+    copying,
     creation,
+    cumulative,
     data_movement,
     eltwise,
     embedding,
@@ -16,6 +20,10 @@ from . import (  # noqa: F401
     normalization,
     pool,
     reduction,
+    selection,
     sharded,
+    ternary_ops,
+    tilize,
+    unary_ops,
     upsample,
 )

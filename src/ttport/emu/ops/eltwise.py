@@ -12,7 +12,7 @@ from ..errors import TTNNError
 from ..numerics import MathFidelity, elementwise_product, is_ideal
 from ..registry import elementwise_flops, require_device, ttnn_op
 from ..tensor import Tensor
-from ..types import DataType, TTNNEnum
+from ..types import DataType, Layout, TTNNEnum
 from ._common import as_float, broadcast_many, broadcast_stored, finish, refuse_unmodelled
 from .activations import apply_activations
 from .gelu_lut import gelu_approximate
@@ -24,7 +24,8 @@ BINARY_MATH_FIDELITY = MathFidelity.HiFi4
 def _binary(op: str, a, b, golden, *, dtype, memory_config, output_tensor, fidelity=None):
     if not isinstance(a, Tensor):
         raise TTNNError(f"{op}: input_tensor_a must be a ttnn.Tensor, got {type(a).__name__}")
-    require_device(op, "input_tensor_a", a)
+    # ttnn 0.81.1's binary ops take TILE and ROW_MAJOR operands, independently of each other (their docstring).
+    require_device(op, "input_tensor_a", a, tile=False)
     dtype = dtype or a.dtype
     if isinstance(b, (int, float)):
         values = golden(as_float(a._values), float(b), fidelity)  # float64 math for integer tensors: exact
@@ -39,10 +40,10 @@ def _binary(op: str, a, b, golden, *, dtype, memory_config, output_tensor, fidel
         )
     if not isinstance(b, Tensor):
         raise TTNNError(f"{op}: input_tensor_b must be a ttnn.Tensor or a number, got {type(b).__name__}")
-    require_device(op, "input_tensor_b", b)
+    require_device(op, "input_tensor_b", b, tile=False)
     if b.device() is not a.device():
         raise TTNNError(f"{op}: input_tensor_a and input_tensor_b are on different devices")
-    stored_a, stored_b, shape = broadcast_stored(op, a, b)
+    stored_a, stored_b, shape = broadcast_stored(op, *same_layout(a, b))
     values = golden(as_float(stored_a), as_float(stored_b), fidelity)
     like = a if tuple(a.shape) == shape else b
     return finish(
@@ -54,6 +55,17 @@ def _binary(op: str, a, b, golden, *, dtype, memory_config, output_tensor, fidel
         memory_config=memory_config or a.memory_config(),
         output_tensor=output_tensor,
     )
+
+
+def same_layout(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """Operands of one layout to broadcast: a ROW_MAJOR one beside a TILE one is read as its tiles would hold it
+    (the op reads both into tiles; the padding of a tile it fills is zero)."""
+    if a.layout is b.layout:
+        return a, b
+    as_tiles = [
+        t if t.layout is Layout.TILE else Tensor._from_logical(t._logical(), t.dtype, Layout.TILE) for t in (a, b)
+    ]
+    return as_tiles[0], as_tiles[1]
 
 
 # name -> (golden on float32 operands, math fidelity it runs at or None, flops per element).
@@ -176,7 +188,7 @@ def divide(
 
 # -- unary ops on the vector unit (fp32 inside), each with its torch golden ------------------------------------------
 def _unary(op: str, input_tensor, golden, memory_config, output_tensor):
-    require_device(op, "input_tensor", input_tensor)
+    require_device(op, "input_tensor", input_tensor, tile=False)  # TILE or ROW_MAJOR, per ttnn 0.81.1's docstrings
     values = golden(as_float(input_tensor._values))
     return finish(
         op,

@@ -82,3 +82,6 @@ def skip_for_blackhole(reason_str="not working for Blackhole"):
 
 def skip_for_grayskull(reason_str="not working for Grayskull"):
     return _skip_if(is_grayskull(), reason_str)
+
+
+from .ulp import comp_ulp  # noqa: E402, F401 - tt-metal's comp_ulp lives in this module

@@ -70,3 +70,6 @@ def assert_numeric_metrics(
         threshold = 0.98 if pcc_threshold is None else pcc_threshold
         passed, value = comp_pcc(expected, actual, threshold)
         assert passed, f"PCC {value} is below the required {threshold}"
+
+
+from .ulp import assert_with_ulp, flush_subnormal_values_to_zero, generate_all_bfloat16_bitpatterns  # noqa: E402, F401
