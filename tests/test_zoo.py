@@ -25,7 +25,7 @@ SLOW |= {"phi3", "gemma", "gemma2", "gemma3-text", "stablelm", "gpt-neo", "gptj"
 SLOW |= {"bit", "blenderbot", "blenderbot-small", "canine", "codegen", "cohere", "convbert", "ctrl", "data2vec-vision"}
 SLOW |= {"dpt", "esm", "focalnet", "granite", "ibert", "layoutlm", "levit", "m2m100", "mobilenet-v1", "mobilevit"}
 SLOW |= {"mpt", "nemotron", "olmoe", "plbart", "pvt", "rembert", "speech-to-text", "squeezebert", "umt5", "unispeech"}
-SLOW |= {"wavlm", "xlnet"}
+SLOW |= {"wavlm", "xlnet", "prophetnet"}
 
 # (qwen2-moe proves since its router's top-k indices are judged by the scores they pick: validate/outputs.py Selection)
 KNOWN: dict[str, str] = {}

@@ -313,6 +313,14 @@ UNSEEN: dict[str, Arch] = {
     "blenderbot": Arch("BlenderbotConfig", "BlenderbotModel", "seq2seq", _SEQ2SEQ),
     "blenderbot-small": Arch("BlenderbotSmallConfig", "BlenderbotSmallModel", "seq2seq", _SEQ2SEQ),
     "plbart": Arch("PLBartConfig", "PLBartModel", "seq2seq", _SEQ2SEQ, pad=1),
+    "prophetnet": Arch(
+        "ProphetNetConfig",
+        "ProphetNetModel",
+        "seq2seq",
+        dict(vocab_size=VOCAB, hidden_size=64, encoder_ffn_dim=96, num_encoder_layers=2, num_encoder_attention_heads=4)
+        | dict(decoder_ffn_dim=96, num_decoder_layers=2, num_decoder_attention_heads=4, ngram=2, num_buckets=8)
+        | dict(relative_max_distance=16, max_position_embeddings=64, use_cache=False),
+    ),
     "umt5": Arch(
         "UMT5Config",
         "UMT5Model",
