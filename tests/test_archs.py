@@ -21,7 +21,8 @@ CEILING = 0.9999  # PCC(probabilities, bf16(probabilities)): 1 - PCC a tenth of 
 # The other extreme: one-hot heads, where a bf16 score error flips which key wins. T5 with QK_SCALE on top of its own
 # scaled init had a mean normalized entropy of 0.05 in its sharpest layer; every other zoo architecture is >= 0.25.
 MIN_ENTROPY = 0.1
-NO_ATTENTION = {"mamba"}
+NO_ATTENTION = {"mamba", "convnextv2", "bit", "mobilenet-v1", "focalnet"}  # no attention
+NO_ATTENTION |= {"mobilevit", "levit"}  # attention, but their HF classes return no attention probabilities
 
 
 def _pcc(expected: torch.Tensor, actual: torch.Tensor) -> float:
@@ -39,8 +40,16 @@ def _attentions(name: str) -> dict[str, torch.Tensor]:
     found = {}
     for key, value in output.items():
         if key.endswith("attentions") and value is not None:
-            found |= {f"{key}[{index}]": layer for index, layer in enumerate(value) if layer is not None}
+            found |= {
+                f"{key}[{index}]": _probabilities(layer) for index, layer in enumerate(value) if layer is not None
+            }
     return found
+
+
+def _probabilities(attention: torch.Tensor) -> torch.Tensor:
+    """SqueezeBERT and ProphetNet's encoder return the masked scores before their softmax: softmax them as they do."""
+    rows = attention.sum(-1)
+    return attention if torch.allclose(rows, torch.ones_like(rows), atol=1e-4) else attention.softmax(-1)
 
 
 @pytest.mark.parametrize("name", [name for name in ARCHS if name not in NO_ATTENTION])
