@@ -169,7 +169,7 @@ def assign_names(lowering, plan: Plan) -> None:
                 continue
             base = step.names.get(key) or wanted.of(key[0])
             suffix = step.suffix
-            if suffix and step.reads[0] in lowering.names:  # a conversion is named after what it converts
+            if suffix and step.reads and step.reads[0] in lowering.names:  # named after what it converts
                 base = lowering.names[step.reads[0]].split("[", 1)[0]
             lowering.names[key] = names.assign(f"{base}_{suffix}" if suffix else base, position, plan.busy_until(key))
 

@@ -18,12 +18,13 @@ from ..codegen.expr import Expr, literal
 from ..codegen.statements import Statement
 from ..ported import Fallback, InputSpec
 from .attributes import attribute_steps, place_attributes
+from .channels_last import layout_comment, returned_form, take_channels_last
 from .errors import LoweringError, internal
 from .fusions import FUSIONS
 from .graph import arguments, is_float, meta, op_name, same_shape
 from .render import Render, size_text
 from .rules import IDENTITY_WHEN, RESHAPES, RULES
-from .rules_conv import NHWC, read_channels_last, stays_channels_last
+from .rules_conv import NHWC, TO_NCHW, read_channels_last, stays_channels_last
 from .steps import DEVICE_FORMS, Step
 
 # Ops that only move a value unchanged when input and output shapes are equal.
@@ -44,6 +45,10 @@ class _Builder(FunctionBuilder):
         if relative is not None:
             self.lowering.record(relative, "host")
         return super().attribute(node, transposed_ok)
+
+    def held_dim(self, node: fx.Node, dim: int) -> int:
+        """A channels-last argument holds NCHW dim d at (0, 3, 1, 2)[d] of [N, H, W, C]."""
+        return TO_NCHW[dim] if self.lowering.form.get(node) == NHWC else dim
 
     def ref(self, node: fx.Node) -> Expr:
         resolved = self.lowering.resolve(node)  # through the lowering's aliases too (an identity reshape on device)
@@ -177,7 +182,8 @@ class Lowering:
     def leaf_form(port: LoweredCall, expr: str) -> str:
         base = expr.split("[", 1)[0]
         spec = next((s for s in port.inputs if s.name == base), None)
-        return {"activation": "tile", "mask": "tile", "ids": "ids"}.get(spec.kind if spec else "host", "host")
+        forms = {"activation": "tile", "mask": "tile", "ids": "ids", "nhwc": NHWC}
+        return forms.get(spec.kind if spec else "host", "host")
 
     def sources(self, node: fx.Node) -> list[fx.Node]:
         """The tensors an op reads (identities read through), sizes and parameters read in place left out."""
@@ -191,7 +197,7 @@ class Lowering:
         # a fallback's result goes back to the device for the ops after it
         on_device = any(self.form.get(s) in DEVICE_FORMS or s in self.fallback_reason for s in sources)
         if op == "getitem":
-            self.form[node] = self.form.get(sources[0], "host")
+            self.form[node] = self.item_form(sources[0], node.args[1])
             return
         if on_device and self._is_identity(node, op, sources):
             self.alias[node] = sources[0]
@@ -199,7 +205,9 @@ class Lowering:
         rule = RULES.get(op)
         weighted = rule is not None and any(self.is_parameter(values.get(a)) for a in rule.weights)
         # a bool or integer result stays a torch tensor (the device form is bfloat16), unless it stays ids
-        kept = rule is not None and (rule.keeps_form or is_float(node) or meta(node) is None or _bool_kept(rule, node))
+        kept = rule is not None and (
+            rule.keeps_form or is_float(node) or meta(node) is None or _bool_kept(rule, node) or _integer_kept(rule)
+        )
         if kept and (on_device or (weighted and self.device_weight_slot(rule, values))):
             reason = rule.when(node, self) if rule.when else None
             if reason is None:
@@ -213,6 +221,14 @@ class Lowering:
         elif on_device:
             self.fallback_reason[node] = "no TTNN rule"
         self.form[node] = "host"
+
+    def item_form(self, source: fx.Node, index) -> str:
+        """The form of item `index` of a tuple value: its rule's item_forms when the op ran on device."""
+        form = self.form.get(source, "host")
+        rule = RULES.get(op_name(source)) if source.op == "call_function" else None
+        if form in DEVICE_FORMS and rule is not None and rule.item_forms and isinstance(index, int):
+            return rule.item_forms[index]
+        return form
 
     def place_call(self, child: ModuleCall) -> None:
         port = self.ports[child.key]
@@ -354,7 +370,7 @@ class Lowering:
                 comment = "\n".join(textwrap.wrap(comment, 110))  # one comment line per 110 columns
             return Step([(node, "host")], reads, lambda: expression(self.builder, node).text, comment)
         if op == "getitem":
-            parent = (sources[0], form)
+            parent = (sources[0], self.form[sources[0]])
             return Step([(node, form)], [parent], lambda: f"{self.name_of(parent)}[{node.args[1]}]")
         rule = RULES[op]
         reads = [(s, self.read_form(node, self.argument_of(node, s), rule)) for s in sources]
@@ -414,6 +430,11 @@ def _bool_kept(rule, node: fx.Node) -> bool:
     return rule.bool_result and value is not None and value.dtype == torch.bool
 
 
+def _integer_kept(rule) -> bool:
+    """A rule whose result is integer positions held on device (argmax: uint32 ids)."""
+    return rule.output_form in ("ids", "index")
+
+
 def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bool) -> LoweredCall:
     """Plan, fuse, name and render one call's TTNN function; any failure is a LoweringError naming the op."""
     lowering = Lowering(call, context, ports, kind_name, l1=l1)
@@ -435,15 +456,16 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     lowering.place_items()
     if place_attributes(lowering):  # a tensor attribute now on device: its host readers may run there too
         lowering.place_items()
+    take_channels_last(lowering)  # arguments that save permutes taken channels-last (channels_last.py)
     lowering.wanted = emit.Wanted(lowering)
     lowering.run_fusions()
     lowering.input_keys = [(node, lowering.form[node]) for node in lowering.inputs]
     lowering.params = _params(call, lowering.inputs)
     lowering.build_steps()
     lowering.at = None
-    # a function returns NCHW values as torch holds them: channels-last ends at the function's boundary
+    # channels-last values leave a function below the model as they are; the model returns NCHW
     lowering.output_keys = [
-        (n, _returned_form(lowering.form.get(n, "host"))) for n in map(lowering.resolve, lowering.outputs)
+        (n, returned_form(lowering.form.get(n, "host"), not call.path)) for n in map(lowering.resolve, lowering.outputs)
     ]
     emit.insert_conversions(lowering)
     plan = emit.Plan(lowering)
@@ -489,10 +511,6 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     return result
 
 
-def _returned_form(form: str) -> str:
-    return "tile" if form == NHWC else form
-
-
 def _params(call: ModuleCall, inputs: dict) -> list[str]:
     order = list(call.record.arguments) if call.record is not None else []
     names = []
@@ -503,7 +521,7 @@ def _params(call: ModuleCall, inputs: dict) -> list[str]:
     return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
 
 
-SPEC_OF_FORM = {"tile": "activation", "ids": "ids", "host": "host"}
+SPEC_OF_FORM = {"tile": "activation", "ids": "ids", "host": "host", NHWC: "nhwc"}
 
 
 def _input_specs(lowering: Lowering) -> list[InputSpec]:
@@ -609,9 +627,22 @@ def _function_text(lowering: Lowering, statements: list[Statement], kind_name: s
     if keywords:
         params += ["*"] + keywords
     cls = lowering.call.cls
-    lines = [f"# from {cls.__module__} ({cls.__qualname__})", f"def {kind_name}({', '.join(params)}):"]
+    lines = [f"# from {cls.__module__} ({cls.__qualname__})"] + _layout_lines(lowering)
+    lines.append(f"def {kind_name}({', '.join(params)}):")
     for statement in statements:
         lines += statement.lines()
     returns = ", ".join(lowering.names[k] for k in lowering.output_keys) or "None"
     lines.append(f"    return {returns}")
     return "\n".join(lines) + "\n"
+
+
+def _layout_lines(lowering: Lowering) -> list[str]:
+    """Which arguments it takes and which results it returns channels-last (channels_last.py)."""
+    taken = [
+        name
+        for name in lowering.params
+        if any(form == NHWC for (node, form) in lowering.input_keys if lowering.inputs[node].split("[", 1)[0] == name)
+    ]
+    keys = lowering.output_keys
+    returned = [lowering.names[key] for key in keys if key[1] == NHWC]
+    return layout_comment(taken, returned, len(returned) == len(keys))

@@ -22,6 +22,9 @@ class Rule:
     # (Render) -> text making, from its host arguments, the uint32 ids it reads on the device (index's flat row ids):
     # a step of its own before the op, so prepare.py moves it out of the forward when it reads only inputs
     ids: Callable | None = None
+    # forms of the items of a tuple output, read by getitem (topk's (values, indices): ("tile", "index")); empty:
+    # every item takes the op's output_form
+    item_forms: tuple = ()
 
 
 def call(name: str, *positional: str, keywords: tuple = (), memory: bool = True):

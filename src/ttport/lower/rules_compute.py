@@ -105,12 +105,21 @@ def _gelu_when(node, _context):
     return None if approximate in ("none", "tanh") else f"approximate={approximate!r}"
 
 
+def _fresh_item(node) -> bool:
+    """An item of a tuple of new tensors (topk's or sort's values), not a piece of one tensor (split's)."""
+    source = node.args[0] if op_name(node) == "getitem" else None
+    return isinstance(source, fx.Node) and source.op == "call_function" and op_name(source) in FRESH_TUPLES
+
+
+FRESH_TUPLES = {"topk", "sort", "max", "min", "var_mean", "native_layer_norm"}  # ops returning new tensors
+
+
 def _in_place(node, lowering):
     """x.add_(y) is x + y when x is a value this function computed and nothing reads x after the update."""
     target = arguments(node)["self"]
     if not isinstance(target, fx.Node) or target.op != "call_function" or target in lowering.inputs:
         return "it updates an input or a parameter in place (the caller would see the change)"
-    if op_name(target) in VIEWS:
+    if op_name(target) in VIEWS and not _fresh_item(target):
         return f"it updates a view ({op_name(target)}) of another tensor in place"
     order = {n: i for i, n in enumerate(node.graph.nodes)}
     later = [user for user in target.users if user is not node and order[user] > order[node]]

@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 import torch
 
 # Where a value lives: bfloat16 TILE on device, uint32 ROW_MAJOR on device (embedding ids), a torch tensor on host.
-DEVICE_FORMS = ("tile", "ids", "nhwc")  # nhwc: a 4-D NCHW value held channels-last [N, H, W, C] (rules_conv.py)
+DEVICE_FORMS = (
+    "tile",
+    "ids",
+    "nhwc",
+    "index",
+)  # nhwc: a 4-D NCHW value held channels-last [N, H, W, C] (rules_conv.py)
+# index: the integer TILE tensor a selection op returns for positions (ttnn.topk / ttnn.sort: uint16, uint32 past
+# 65535); it reads back as int64 on host, as torch's indices are
 # Conversions between device forms that need no trip to host: NCHW <-> NHWC is one ttnn.permute.
 DIRECT = {("tile", "nhwc"): "ttnn.permute({x}, (0, 2, 3, 1))", ("nhwc", "tile"): "ttnn.permute({x}, (0, 3, 1, 2))"}
 # A host fallback after (or before) a channels-last op: the permute rides along with the trip to host.
@@ -16,6 +23,12 @@ TO_HOST_FROM_NHWC = "ttnn.to_torch(ttnn.permute({x}, (0, 3, 1, 2)), dtype=torch.
 FROM_HOST_TO_NHWC = (
     "ttnn.permute(ttnn.from_torch({x}, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device), (0, 2, 3, 1))"
 )
+# From an index tensor: to host as torch's int64 indices, to embedding ids (uint32 ROW_MAJOR), to bfloat16 TILE.
+INDEX_TO = {
+    "host": ("ttnn.to_torch({x}).to(torch.int64)", "torch"),
+    "ids": ("ttnn.to_layout(ttnn.typecast({x}, ttnn.uint32), ttnn.ROW_MAJOR_LAYOUT)", "ids"),
+    "tile": ("ttnn.typecast({x}, ttnn.bfloat16)", "values"),
+}
 FORMS = DEVICE_FORMS + ("host",)
 Key = tuple  # (fx.Node, form)
 
@@ -74,6 +87,8 @@ def conversion(source: Key, form: str, *, clamp: bool = False) -> tuple[str, str
         if _is_bool(node):  # a comparison's 1.0 / 0.0 on device: a torch bool again on host
             return "ttnn.to_torch({x}, dtype=torch.float32).bool()", "torch"
         return "ttnn.to_torch({x}, dtype=torch.float32)", "torch"
+    if start == "index" and form in INDEX_TO:
+        return INDEX_TO[form]
     if start == "ids" and form == "host":
         return "ttnn.to_torch({x}).to(torch.int64)", "torch"
     raise ValueError(f"no conversion from {start} to {form} for {node}")

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import operator
 import traceback
 import types
 
 import torch
+from torch import fx
 
 from ..capture import Captured
 from ..capture.record import tensor_leaves
 from ..ported import LoweredModel, ModuleCheck
 from ..reference.parameters import subtree
 from ..reference.verify import returned_paths
-from ..validate.outputs import Limits, by_leaf, check_outputs
+from ..validate.outputs import Limits, Selection, by_leaf, check_outputs
 from .errors import LoweringError
+from .graph import arguments
 
 MODULE_PCC = 0.999  # per module (DESIGN.md §5)
 MODEL_PCC = 0.99  # the whole model
@@ -104,6 +107,8 @@ def prepare(value, kind: str, device):
         return value
     if kind == "ids":
         return ttnn.from_torch(value, dtype=ttnn.uint32, device=device)
+    if kind == "nhwc":  # a captured NCHW value as the function takes it: channels-last (lower/channels_last.py)
+        value = value.permute(0, 2, 3, 1)
     return ttnn.from_torch(bfloat16_range(value), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
 
 
@@ -116,12 +121,15 @@ def bfloat16_range(value: torch.Tensor) -> torch.Tensor:
     return torch.where(value.isfinite(), value.clamp(-limit, limit), value)
 
 
-def as_torch(value) -> torch.Tensor:
+def as_torch(value, form: str = "tile") -> torch.Tensor:
+    """A returned value as torch holds it: a channels-last ("nhwc") result permuted back to NCHW, so the PCC
+    compares the same numbers as the torch module's output."""
     import ttnn
 
     if isinstance(value, torch.Tensor):
         return value
-    return ttnn.to_torch(value).to(torch.float32)
+    value = ttnn.to_torch(value).to(torch.float32)
+    return value.permute(0, 3, 1, 2) if form == "nhwc" else value
 
 
 def run(call, kind, function, parameters, captured: Captured, device):
@@ -147,6 +155,26 @@ def run(call, kind, function, parameters, captured: Captured, device):
     return result, sum(1 for r in records if r.on_device)
 
 
+# ops whose output [1] holds positions along their `dim` of their first argument (validate/outputs.py Selection)
+SELECTING = {"topk": -1, "sort": -1}
+
+
+def selections(call, captured: Captured) -> dict:
+    """Output leaves that are a topk's or a sort's indices, by path: compared by the original scores they pick."""
+    found = {}
+    for path, node in call.outputs:
+        if not (isinstance(node, fx.Node) and node.target is operator.getitem and node.args[1] == 1):
+            continue
+        op = node.args[0]
+        name = getattr(getattr(op, "target", None), "overloadpacket", None)
+        default = SELECTING.get(getattr(name, "__name__", ""))
+        scores = captured.values.get(op.args[0]) if default is not None else None
+        if isinstance(scores, torch.Tensor) and scores.is_floating_point():
+            dim = arguments(op).get("dim", default)
+            found[path] = Selection(scores.float(), dim % scores.dim())
+    return found
+
+
 def _keyword_names(function) -> set[str]:
     code = function.__code__
     return set(code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount])
@@ -156,13 +184,15 @@ def _check(call, kind, function, parameters, captured: Captured, device) -> Modu
     threshold = MODEL_PCC if call.path == "" else MODULE_PCC
     try:
         result, ops = run(call, kind, function, parameters, captured, device)
-        actual = {path: as_torch(value).float() for path, value in by_leaf(returned_paths(call), result).items()}
+        returned = by_leaf(returned_paths(call), result)
+        forms = dict(zip(returned_paths(call), kind.output_forms))
+        actual = {path: as_torch(value, forms.get(path, "tile")).float() for path, value in returned.items()}
     except Exception as exc:  # a generated function that fails is a failed check, reported with its error
         line = _generated_line(function.__globals__.get("__lines__", []), exc, function.__code__.co_filename)
         error = f"{type(exc).__name__}: {exc}{line}"
         return ModuleCheck(call.path, kind.name, 0.0, float("inf"), threshold, 0, error)
     expected = [(path, tensor.to(torch.float32)) for path, tensor in tensor_leaves(call.record.output)]
-    check = check_outputs(expected, actual, Limits("TTNN", min_pcc=threshold))
+    check = check_outputs(expected, actual, Limits("TTNN", min_pcc=threshold), selections(call, captured))
     return ModuleCheck(
         call.path,
         kind.name,

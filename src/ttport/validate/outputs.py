@@ -107,8 +107,40 @@ def by_leaf(paths: list[tuple], result) -> dict:
     return dict(zip(paths, values))
 
 
-def check_outputs(expected: list[tuple[tuple, torch.Tensor]], actual: dict, limits: Limits) -> OutputCheck:
-    """Every expected (path, tensor) against `actual[path]` (a torch tensor; missing = not compared)."""
+@dataclass(frozen=True)
+class Selection:
+    """An integer output that holds positions picked from `scores` along `dim`: the indices of a topk or a sort.
+
+    Such a leaf is compared by the scores it picks, not by the positions: where two scores tie (or are equal in
+    bfloat16, the device's format) either order of their positions is right, and a position's number says nothing
+    about how close it is to the right one (expert 7 for expert 6 is no nearer than expert 0). tt-metal's own topk
+    test does the same (tests/ttnn/unit_tests/operations/reduce/test_topk.py gathers the input at the returned
+    indices and compares those values: "pcc is not a good measure for the raw indices"). A wrong choice shows as a
+    picked score that differs, held to the same PCC as every other output.
+    """
+
+    scores: torch.Tensor  # the original's input to the selection, float
+    dim: int
+
+    def picked(self, indices: torch.Tensor) -> torch.Tensor | None:
+        """scores gathered at `indices` (None when an index is out of range or the shapes do not line up)."""
+        positions = indices.detach().to(torch.int64)
+        scores = self.scores.detach().to(torch.float64)
+        if positions.dim() != scores.dim() or positions.numel() == 0:
+            return None
+        if positions.min() < 0 or positions.max() >= scores.shape[self.dim]:
+            return None
+        try:
+            return torch.gather(scores, self.dim, positions)
+        except RuntimeError:
+            return None
+
+
+def check_outputs(
+    expected: list[tuple[tuple, torch.Tensor]], actual: dict, limits: Limits, selections: dict | None = None
+) -> OutputCheck:
+    """Every expected (path, tensor) against `actual[path]` (a torch tensor; missing = not compared); a leaf in
+    `selections` (path -> Selection) is compared by the scores its positions pick."""
     if not expected:
         return OutputCheck((), ("the module returns no tensor, so nothing was compared",))
     leaves, problems = [], []
@@ -125,6 +157,13 @@ def check_outputs(expected: list[tuple[tuple, torch.Tensor]], actual: dict, limi
         if mismatch:
             problems.append(prefix + mismatch)
             continue
+        selection = (selections or {}).get(path)
+        if selection is not None:
+            reference, value = selection.picked(reference), selection.picked(value)
+            if reference is None or value is None:
+                problems.append(f"{prefix}positions out of range of the {tuple(selection.scores.shape)} scores")
+                continue
+            name += " (by the scores it picks)"
         leaf = _leaf(name, reference, value)
         leaves.append(leaf)
         problems += [prefix + problem for problem in _problems(leaf, limits)]
