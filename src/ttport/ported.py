@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 # How a module input reaches a generated TTNN function (and how a test prepares it from a captured torch value).
 INPUT_KINDS = {
     "activation": "bfloat16, TILE, on device",
+    "nhwc": "bfloat16, TILE, on device, channels-last [N, H, W, C]: a 4-D NCHW value permuted, as ttnn's convs take it",
     "ids": "uint32, ROW_MAJOR, on device (token / position ids for ttnn.embedding)",
     "mask": "bfloat16, TILE, on device, additive (0 keep, large negative drop), shaped (batch, 1, 1, seq)",
     "host": "a torch tensor left on host (an input only host fallbacks read)",
@@ -53,6 +54,8 @@ class KindPort:
     # model), whose results are the function's arguments
     prepare_inputs: bool = False
     prepare_name: str = ""
+    # the form of each returned output, in order ("nhwc": channels-last [N, H, W, C], not NCHW as torch returns it)
+    output_forms: list[str] = field(default_factory=list)
 
 
 @dataclass

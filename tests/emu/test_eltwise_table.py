@@ -337,3 +337,26 @@ def test_binary_ops_take_row_major_and_tile_operands_together(device):
     tile, row_major = on_device(a, device), on_device(b, device, layout=ttnn.ROW_MAJOR_LAYOUT)
     assert_close(stored(a) + stored(b), ttnn.to_torch(ttnn.add(tile, row_major)).float())
     assert_close(torch.max(stored(a), stored(b)), ttnn.to_torch(ttnn.maximum(row_major, tile)).float())
+
+
+@pytest.mark.parametrize(
+    "activation, expected",
+    [
+        (ttnn.UnaryWithParam(ttnn.UnaryOpType.LEAKY_RELU, 0.1), lambda x: F.leaky_relu(x, 0.1)),
+        (ttnn.UnaryWithParam(ttnn.UnaryOpType.ABS), torch.abs),
+        (ttnn.UnaryWithParam(ttnn.UnaryOpType.HARDTANH, -0.5, 0.5), lambda x: x.clamp(-0.5, 0.5)),
+        (ttnn.UnaryWithParam(ttnn.UnaryOpType.SOFTPLUS, 2.0), lambda x: F.softplus(x, beta=2.0)),
+        (ttnn.UnaryWithParam(ttnn.UnaryOpType.RELU_MAX, 1.0), lambda x: x.clamp(0, 1)),
+    ],
+)
+def test_fused_activations_cover_the_unary_table(device, activation, expected):
+    a, b = uniform(-2, 2), uniform(-2, 2, seed=8)
+    result = ttnn.add(on_device(a, device), on_device(b, device), activations=[activation])
+    assert_close(expected(stored(a) + stored(b)), ttnn.to_torch(result).float())
+
+
+def test_a_fused_activation_without_its_parameter_is_refused(device):
+    with pytest.raises(errors.TTNNError, match="activation leaky_relu needs its parameter"):
+        ttnn.add(
+            on_device(torch.ones(1, 32), device), 1.0, activations=[ttnn.UnaryWithParam(ttnn.UnaryOpType.LEAKY_RELU)]
+        )

@@ -76,12 +76,16 @@ def bind_inputs(call: ModuleCall, values: dict) -> bool:
 
     A tensor the traced graph builds where the eager forward passed None (Hugging Face builds an all-zero mask
     only when tracing) is bound, in signature order, to a parameter that was None or left at its default.
+    Where several arguments hold equal values (Canine's local attention passes two equal slices as `from_tensor`
+    and `to_tensor`), each node takes the first such argument no other node has taken.
     """
     leaves = argument_leaves(call.record)
     spare = iter(_unset_parameters(call))
     call.inputs, call.traced = [], {}
     for node in external_inputs(call):
-        match = next((expr for expr, tensor in leaves if same_value(values.get(node), tensor)), None)
+        matches = [expr for expr, tensor in leaves if same_value(values.get(node), tensor)]
+        taken = {expr for expr, _ in call.inputs}
+        match = next((expr for expr in matches if expr not in taken), matches[0] if matches else None)
         if match is None:
             match = next(spare, None)
             if match is None:

@@ -12,7 +12,7 @@ from .bind import bind
 from .export import export, prepare
 from .parametrized import computed_parametrizations
 from .record import node_values, record_calls, same_value, tensor_leaves
-from .state import check_program
+from .state import check_program, drop_noop_writes
 from .tied import untie_reads
 from .tree import ModuleCall, build_tree
 
@@ -46,6 +46,7 @@ def capture(model: torch.nn.Module, inputs: dict, *, dynamic_shapes=None, dynami
         program = export(model, inputs, dynamic_shapes=dynamic_shapes, dynamic=dynamic)
     check_program(program, model)  # a forward that writes state cannot be proven by its outputs
     graph_module = program.module()
+    drop_noop_writes(graph_module)  # `self.buffer = self.buffer.to(...)`: export writes the buffer into itself
     untie_reads(graph_module, model)  # a tied LM head reads lm_head.weight, the embedding its table
     flat, _ = pytree.tree_flatten(((), inputs))
     placeholders = [n for n in graph_module.graph.nodes if n.op == "placeholder"]

@@ -79,7 +79,7 @@ def _inplace_writes(program, model) -> list[str]:
             continue
         for argument, value in zip(schema.arguments, node.args):
             written = argument.alias_info is not None and argument.alias_info.is_write
-            if written and isinstance(value, torch.fx.Node) and value.op == "placeholder":
+            if written and isinstance(value, torch.fx.Node) and value.op == "placeholder" and not noop_write(node):
                 where = _source_line(node)
                 target = names.get(value.name)
                 if target is None:
@@ -87,6 +87,44 @@ def _inplace_writes(program, model) -> list[str]:
                 else:
                     found.append(_describe_target(model, target, f" in place with {node.target}{where}"))
     return found
+
+
+# Ops that give back their first argument's values: a copy of one into its source changes nothing.
+_SAME_VALUES = {"to", "_to_copy", "alias", "detach", "clone", "contiguous"}
+
+
+def noop_write(node: torch.fx.Node) -> bool:
+    """`buffer.copy_(buffer.to(...))` at the buffer's own dtype: CTRL's `self.pos_encoding =
+    self.pos_encoding.to(device=..., dtype=...)`, which export records as a write of the buffer into itself."""
+    if node.target is not torch.ops.aten.copy_.default:
+        return False
+    target, source = node.args[0], node.args[1]
+    while isinstance(source, torch.fx.Node) and source is not target:
+        packet = getattr(source.target, "overloadpacket", None)
+        if source.op != "call_function" or getattr(packet, "__name__", "") not in _SAME_VALUES or not source.args:
+            return False
+        source = source.args[0]
+    return source is target and _dtype(node.args[1]) == _dtype(target)
+
+
+def _dtype(node: torch.fx.Node):
+    value = node.meta.get("val")
+    return getattr(value, "dtype", None)
+
+
+def drop_noop_writes(graph_module: torch.fx.GraphModule) -> None:
+    """Take the no-op writes (noop_write) out of the graph the port is generated from: readers of the write's
+    result read the buffer itself."""
+    writes = [n for n in graph_module.graph.nodes if n.op == "call_function" and noop_write(n)]
+    for node in writes:
+        target, source = node.args[0], node.args[1]
+        node.replace_all_uses_with(target)
+        graph_module.graph.erase_node(node)
+        while source is not target and not source.users:  # the cast chain the write read, now unread
+            graph_module.graph.erase_node(source)
+            source = source.args[0]
+    if writes:
+        graph_module.recompile()
 
 
 def _describe_target(model: torch.nn.Module, qualified: str, how: str) -> str:

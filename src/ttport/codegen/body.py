@@ -13,6 +13,7 @@ from .expr import Expr
 from .naming import Names, snake, targets
 from .ops import OPS
 from .statements import Call, Statement, call_text, reroll
+from .structure import rebuild
 
 
 def build_body(builder: FunctionBuilder, kinds) -> Body:
@@ -255,13 +256,9 @@ def output_name(wanted: list[str], path: tuple, child, count: int) -> str:
 
 
 def _argument(builder, child, name: str) -> str:
-    parts = [(expr[len(name) :], node) for expr, node in child.inputs if expr.split("[", 1)[0] == name]
-    if len(parts) == 1 and parts[0][0] == "":
-        return builder.ref(parts[0][1]).text
-    if all(p.startswith("[") and p[1:-1].isdigit() for p, _ in parts):
-        values = {int(p[1:-1]): builder.ref(n).text for p, n in parts}
-        if sorted(values) == list(range(len(values))):
-            return "(" + ", ".join(values[i] for i in range(len(values))) + ("," if len(values) == 1 else "") + ")"
-    if all(p.startswith("['") for p, _ in parts):
-        return "{" + ", ".join(f"{p[2:-2]!r}: {builder.ref(n).text}" for p, n in parts) + "}"
-    raise GenerationError(f"{builder.where()}: cannot rebuild argument {name!r} of {child.path} from {parts}")
+    mine = [(expr, node) for expr, node in child.inputs if expr.split("[", 1)[0] == name]
+    parts = [(expr[len(name) :], builder.ref(node).text) for expr, node in mine]
+    text = rebuild(parts, child.record.arguments.get(name) if child.record else None)
+    if text is None:
+        raise GenerationError(f"{builder.where()}: cannot rebuild argument {name!r} of {child.path} from {parts}")
+    return text

@@ -207,7 +207,7 @@ class FunctionBuilder:
             if name is not None and self.define_size(name, symbol):
                 texts[symbol] = sympy.Symbol(name)
             else:
-                texts[symbol] = sympy.Symbol(f"{Expr(self.inputs[node]).at(ATOM)}.shape[{dim}]")
+                texts[symbol] = sympy.Symbol(f"{Expr(self.inputs[node]).at(ATOM)}.shape[{self.held_dim(node, dim)}]")
         return Expr(str(rewritten.xreplace(texts)), 0 if len(where) > 1 or not rewritten.is_Symbol else ATOM)
 
     def define_size(self, name: str, symbol) -> bool:
@@ -217,9 +217,13 @@ class FunctionBuilder:
             shape = getattr(node.meta.get("val"), "shape", ())
             for dim, size in enumerate(shape):
                 if isinstance(size, torch.SymInt) and size.node.expr == symbol:
-                    self.prelude[name] = f"{expr}.shape[{dim}]"
+                    self.prelude[name] = f"{expr}.shape[{self.held_dim(node, dim)}]"
                     return True
         return False
+
+    def held_dim(self, node: fx.Node, dim: int) -> int:
+        """Where the function's argument `node` holds its torch dim `dim` (the lowering holds some channels-last)."""
+        return dim
 
     # -- items ---------------------------------------------------------------------------------------------------
     def collect(self) -> list[Item]:

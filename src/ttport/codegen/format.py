@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import ast
+import textwrap
 
 from ..formatting import ruff, ruff_installed, warn_unformatted
+
+COLUMNS = 120
+
+
+def docstring(summary: str, indent: str = "") -> str:
+    """A docstring wrapped to the generated code's 120 columns (ruff format leaves docstrings as they are)."""
+    width = COLUMNS - len(indent) - 3  # the opening quotes
+    text = textwrap.fill(summary, width, break_on_hyphens=False, subsequent_indent=indent)
+    one_line = "\n" not in text and len(text) <= width - 3  # and the closing ones
+    return f'{indent}"""{text}"""' if one_line else f'{indent}"""{text}\n{indent}"""'
 
 
 def format_source(source: str) -> str:
@@ -13,7 +24,7 @@ def format_source(source: str) -> str:
         warn_unformatted()
         ast.parse(source)  # a SyntaxError names the line, as ruff would have
         return source
-    result = ruff("format", "--line-length", "120", "--target-version", "py310", "-", stdin=source)
+    result = ruff("format", "--line-length", str(COLUMNS), "--target-version", "py310", "-", stdin=source)
     if result.returncode != 0:
         raise SyntaxError(f"generated code does not parse:\n{result.stderr}\n{source}")
     return result.stdout

@@ -86,7 +86,12 @@ def _gelu(input_tensor, *, fast_and_approximate_mode=False, **_):
 
 
 def _binary(function):
-    return lambda input_tensor_a, input_tensor_b, **_: function(input_tensor_a, input_tensor_b)
+    return lambda input_tensor_a, input_tensor_b, *_args, **_: function(input_tensor_a, input_tensor_b)
+
+
+def _divide(input_tensor_a, input_tensor_b, *_args, rounding_mode=None, **_):
+    # real ttnn's takes rounding_mode by keyword only: a third positional argument is ignored (*args)
+    return torch.div(input_tensor_a, input_tensor_b, rounding_mode=rounding_mode)
 
 
 def _unary(function):
@@ -98,7 +103,7 @@ GOLDENS = {
     "ttnn.add": _binary(torch.add),
     "ttnn.subtract": _binary(torch.sub),
     "ttnn.multiply": _binary(torch.mul),
-    "ttnn.divide": _binary(torch.div),
+    "ttnn.divide": _divide,
     "ttnn.pow": lambda input_tensor, exponent, **_: torch.pow(input_tensor, exponent),
     "ttnn.relu": _unary(torch.relu),
     "ttnn.silu": _unary(F.silu),

@@ -168,16 +168,40 @@ def _bfloat16_destination(left: torch.Tensor, right: torch.Tensor, initial: torc
 
     A bfloat16 addmm_ computes destination + partial in float32 and rounds once to nearest even: exactly one
     destination step, at BLAS speed. This sequential rounding is the faithful mode's main cost: K/16 passes over
-    the output (see README).
+    the output (see README). A step whose 16 rows of `right` are all zero adds an exact zero and is skipped
+    (_contributing_steps): a conv's channel padding (a 3-channel stem padded to 32 is half such steps).
     """
     out_shape = (*torch.broadcast_shapes(left.shape[:-2], right.shape[:-2]), left.shape[-2], right.shape[-1])
     destination = (
         torch.zeros(out_shape, dtype=torch.bfloat16) if initial is None else initial.to(torch.bfloat16, copy=True)
     )
-    for step in range(left.shape[-1] // FACE_WIDTH):
+    for step in _contributing_steps(left, right, initial is None):
         inner = slice(step * FACE_WIDTH, (step + 1) * FACE_WIDTH)
         _accumulate(destination, left[..., inner], right[..., inner, :])
     return destination.to(torch.float32)
+
+
+def _contributing_steps(left: torch.Tensor, right: torch.Tensor, from_zero: bool) -> list[int]:
+    """The 16-deep steps that can change the destination.
+
+    A step whose rows of `right` are all zero adds a partial of exact (signed) zeros, and d + (+-0) = d for every d
+    a destination started at +0 holds (an exact sum of zero is +0), but for a -0 reached by a negative sum rounding
+    below bfloat16's smallest subnormal: skipping then keeps -0 where the add would give +0. Every step is kept when
+    `left` holds inf or NaN (inf x 0 is NaN; one sum finds it) or the destination starts from a reloaded partial.
+    Candidates are found on one column first, so weights with no zero block cost O(K), not O(K * N).
+    """
+    steps = left.shape[-1] // FACE_WIDTH
+    every = list(range(steps))
+    if not from_zero or right.shape[-1] == 0:
+        return every
+    first_column = right[..., : steps * FACE_WIDTH, 0].reshape(-1, steps, FACE_WIDTH)
+    candidates = first_column.eq(0).all(-1).all(0).nonzero().flatten().tolist()
+    rows = lambda step: right[..., step * FACE_WIDTH : (step + 1) * FACE_WIDTH, :]  # noqa: E731
+    zero = [step for step in candidates if not bool(rows(step).ne(0).any())]
+    if not zero or not torch.isfinite(left.sum()):  # bfloat16's sum overflows only where float32's would
+        return every
+    skipped = set(zero)
+    return [step for step in every if step not in skipped]
 
 
 def _accumulate(destination: torch.Tensor, left: torch.Tensor, right: torch.Tensor) -> None:

@@ -9,11 +9,9 @@ from ..codegen.body import output_name
 from ..codegen.builder import parameter_expression
 from ..codegen.naming import targets
 from ..codegen.statements import Call
+from ..codegen.structure import rebuild
 from .errors import LoweringError
 from .steps import Step
-
-_INDEX = re.compile(r"\[(\d+)\]")
-_KEY = re.compile(r"\[(['\"])(\w+)\1\]")
 
 
 def child_call_steps(lowering, item) -> list[Step]:
@@ -51,7 +49,7 @@ def child_call_steps(lowering, item) -> list[Step]:
     call = Call(relative, port.kind, [], [f"{k}={v}" for k, v in keywords], parameters)
 
     def render() -> str:
-        call.args = [_argument(lowering, groups[name], name, where) for name in port.params]
+        call.args = [_argument(lowering, groups[name], name, where, child) for name in port.params]
         extra = [f"parameters={parameters}"] if parameters else []
         extra += ["device=device"] if port.takes_device else []
         return f"{port.kind}({', '.join(call.args + extra + call.keywords)})"
@@ -74,7 +72,7 @@ def _prepare_step(lowering, child, port, groups: dict, where: str) -> Step:
     lowering.builder.uses_parameters |= bool(keywords)
 
     def render() -> str:
-        arguments = [_argument(lowering, groups[name], name, where) for name in port.prepare_params]
+        arguments = [_argument(lowering, groups[name], name, where, child) for name in port.prepare_params]
         return f"{port.prepare_name}({', '.join(arguments + keywords + ['device=device'])})"
 
     fresh = {key: key[0].name not in kept for key in outputs}
@@ -127,18 +125,14 @@ def _keywords(lowering, port) -> list[tuple[str, str]]:
     return found
 
 
-def _argument(lowering, parts, name: str, where: str) -> str:
-    """The argument from the tensors the child reads in it: a tensor, a flat tuple, or a flat dict of tensors."""
-    if len(parts) == 1 and parts[0][0] == "":
-        return lowering.name_of(parts[0][1])
-    if all(_INDEX.fullmatch(p) for p, _ in parts):
-        values = {int(p[1:-1]): lowering.name_of(key) for p, key in parts}
-        if sorted(values) == list(range(len(values))):
-            return "(" + ", ".join(values[i] for i in range(len(values))) + ("," if len(values) == 1 else "") + ")"
-    if all(_KEY.fullmatch(p) for p, _ in parts):
-        return "{" + ", ".join(f"{_KEY.fullmatch(p)[2]!r}: {lowering.name_of(key)}" for p, key in parts) + "}"
-    read = ", ".join(f"{name}{p}" for p, _ in parts)
-    raise LoweringError(
-        f"{where}: cannot pass argument {name!r} to the child's TTNN function: it reads {read}, and only a tensor, "
-        "a flat tuple or a flat dict of tensors can be rebuilt; pass the tensors as separate arguments in the model"
-    )
+def _argument(lowering, parts, name: str, where: str, child) -> str:
+    """The argument from the tensors the child reads in it, shaped like the real forward's (codegen/structure.py)."""
+    texts = [(p, lowering.name_of(key)) for p, key in parts]
+    text = rebuild(texts, child.record.arguments.get(name) if child.record else None)
+    if text is None:
+        read = ", ".join(f"{name}{p}" for p, _ in parts)
+        raise LoweringError(
+            f"{where}: cannot pass argument {name!r} to the child's TTNN function: it reads {read}, which do not fit "
+            "the tensor, tuple, list or dict the model passed; pass the tensors as separate arguments in the model"
+        )
+    return text

@@ -18,12 +18,13 @@ from ..codegen.expr import Expr, literal
 from ..codegen.statements import Statement
 from ..ported import Fallback, InputSpec
 from .attributes import attribute_steps, place_attributes
+from .channels_last import layout_comment, returned_form, take_channels_last
 from .errors import LoweringError, internal
 from .fusions import FUSIONS
 from .graph import arguments, is_float, meta, op_name, same_shape
 from .render import Render, size_text
 from .rules import IDENTITY_WHEN, RESHAPES, RULES
-from .rules_conv import NHWC, read_channels_last, stays_channels_last
+from .rules_conv import NHWC, TO_NCHW, read_channels_last, stays_channels_last
 from .steps import DEVICE_FORMS, Step
 
 # Ops that only move a value unchanged when input and output shapes are equal.
@@ -44,6 +45,10 @@ class _Builder(FunctionBuilder):
         if relative is not None:
             self.lowering.record(relative, "host")
         return super().attribute(node, transposed_ok)
+
+    def held_dim(self, node: fx.Node, dim: int) -> int:
+        """A channels-last argument holds NCHW dim d at (0, 3, 1, 2)[d] of [N, H, W, C]."""
+        return TO_NCHW[dim] if self.lowering.form.get(node) == NHWC else dim
 
     def ref(self, node: fx.Node) -> Expr:
         resolved = self.lowering.resolve(node)  # through the lowering's aliases too (an identity reshape on device)
@@ -177,7 +182,8 @@ class Lowering:
     def leaf_form(port: LoweredCall, expr: str) -> str:
         base = expr.split("[", 1)[0]
         spec = next((s for s in port.inputs if s.name == base), None)
-        return {"activation": "tile", "mask": "tile", "ids": "ids"}.get(spec.kind if spec else "host", "host")
+        forms = {"activation": "tile", "mask": "tile", "ids": "ids", "nhwc": NHWC}
+        return forms.get(spec.kind if spec else "host", "host")
 
     def sources(self, node: fx.Node) -> list[fx.Node]:
         """The tensors an op reads (identities read through), sizes and parameters read in place left out."""
@@ -450,15 +456,16 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     lowering.place_items()
     if place_attributes(lowering):  # a tensor attribute now on device: its host readers may run there too
         lowering.place_items()
+    take_channels_last(lowering)  # arguments that save permutes taken channels-last (channels_last.py)
     lowering.wanted = emit.Wanted(lowering)
     lowering.run_fusions()
     lowering.input_keys = [(node, lowering.form[node]) for node in lowering.inputs]
     lowering.params = _params(call, lowering.inputs)
     lowering.build_steps()
     lowering.at = None
-    # a function returns NCHW values as torch holds them: channels-last ends at the function's boundary
+    # channels-last values leave a function below the model as they are; the model returns NCHW
     lowering.output_keys = [
-        (n, _returned_form(lowering.form.get(n, "host"))) for n in map(lowering.resolve, lowering.outputs)
+        (n, returned_form(lowering.form.get(n, "host"), not call.path)) for n in map(lowering.resolve, lowering.outputs)
     ]
     emit.insert_conversions(lowering)
     plan = emit.Plan(lowering)
@@ -504,10 +511,6 @@ def _lower(lowering: Lowering, call: ModuleCall, kind_name: str) -> LoweredCall:
     return result
 
 
-def _returned_form(form: str) -> str:
-    return "tile" if form == NHWC else form
-
-
 def _params(call: ModuleCall, inputs: dict) -> list[str]:
     order = list(call.record.arguments) if call.record is not None else []
     names = []
@@ -518,7 +521,7 @@ def _params(call: ModuleCall, inputs: dict) -> list[str]:
     return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
 
 
-SPEC_OF_FORM = {"tile": "activation", "ids": "ids", "host": "host"}
+SPEC_OF_FORM = {"tile": "activation", "ids": "ids", "host": "host", NHWC: "nhwc"}
 
 
 def _input_specs(lowering: Lowering) -> list[InputSpec]:
@@ -624,9 +627,22 @@ def _function_text(lowering: Lowering, statements: list[Statement], kind_name: s
     if keywords:
         params += ["*"] + keywords
     cls = lowering.call.cls
-    lines = [f"# from {cls.__module__} ({cls.__qualname__})", f"def {kind_name}({', '.join(params)}):"]
+    lines = [f"# from {cls.__module__} ({cls.__qualname__})"] + _layout_lines(lowering)
+    lines.append(f"def {kind_name}({', '.join(params)}):")
     for statement in statements:
         lines += statement.lines()
     returns = ", ".join(lowering.names[k] for k in lowering.output_keys) or "None"
     lines.append(f"    return {returns}")
     return "\n".join(lines) + "\n"
+
+
+def _layout_lines(lowering: Lowering) -> list[str]:
+    """Which arguments it takes and which results it returns channels-last (channels_last.py)."""
+    taken = [
+        name
+        for name in lowering.params
+        if any(form == NHWC for (node, form) in lowering.input_keys if lowering.inputs[node].split("[", 1)[0] == name)
+    ]
+    keys = lowering.output_keys
+    returned = [lowering.names[key] for key in keys if key[1] == NHWC]
+    return layout_comment(taken, returned, len(returned) == len(keys))

@@ -124,6 +124,7 @@ def _model(captured, generated, ports: dict[str, LoweredCall], weights: str, pla
                 keys=[call.key for call in calls],
                 prepare_inputs=bool(first.preparation),
                 prepare_name=first.prepare_name,
+                output_forms=first.output_forms,
             )
         )
     _untangle_groups(kinds)

@@ -4,6 +4,7 @@ tensor prepared as the op reading it needs (rules.py), weights in the chosen dty
 
 from __future__ import annotations
 
+from ..codegen.format import docstring
 from .preprocessors import Preprocessor
 from .rules_conv import FUSED_PREPARATIONS, prepare_convs_source
 from .rules_conv import PREPARATIONS as CONV_PREPARATIONS
@@ -127,7 +128,7 @@ CREATE_CONVS = """    parameters = preprocess_model_parameters(
 
 def preprocessor_source(preprocessor: Preprocessor) -> str:
     cls = preprocessor.cls
-    lines = [f"def {preprocessor.name}(model, name):", f'    """{_docstring(preprocessor)}"""']
+    lines = [f"def {preprocessor.name}(model, name):", docstring(_docstring(preprocessor), "    ")]
     body, optional = [], []
     if preprocessor.fused is not None:
         fusion, details = preprocessor.fused

@@ -2,8 +2,9 @@
 
 ttnn's convs, pools and upsample take and give channels-last activations. A 4-D NCHW value that such an op
 produces or reads lives on device in the "nhwc" form: [N, H, W, C], bfloat16 TILE. Element-wise ops whose tensor
-operands are all channels-last stay channels-last (AGNOSTIC), so a conv stack pays one ttnn.permute where it
-meets torch's NCHW layout (a function's input and output, an op with no channels-last rule), not one per op.
+operands are all channels-last stay channels-last (AGNOSTIC), as does a constant pad of H and W, so a conv stack
+pays one ttnn.permute where it meets torch's NCHW layout (the model's input and output, an op with no channels-last
+rule), not one per op; functions below the model take and return the channels-last form (channels_last.py).
 
     conv2d / convolution     ttnn.conv2d over the NHWC input, output reshaped from [1, 1, N*OH*OW, OC] to NHWC
     conv1d                   ttnn.conv1d over [N, 1, L, C] (permuted from NCL in the call)
@@ -37,6 +38,7 @@ TO_NCHW = (0, 3, 1, 2)
 CONV_CONFIG = "ttnn.Conv2dConfig()"
 # Element-wise ops that compute the same on channels-last data when every tensor operand has the output's shape.
 AGNOSTIC = {"relu", "silu", "sigmoid", "tanh", "gelu", "exp", "neg", "add", "sub", "mul", "div", "clamp", "hardtanh"}
+AGNOSTIC |= {"add_", "sub_", "mul_", "div_"}  # in place on a value nothing reads after (rules_compute._in_place)
 
 
 def _is_parameter(value) -> bool:
@@ -403,14 +405,23 @@ CHANNELS_LAST_OPS = AGNOSTIC | {"batch_norm"}
 
 
 def _same_shaped_operands(node: fx.Node) -> bool:
-    """Every tensor operand (parameters included) has the output's 4-D shape, or is a 0-d scalar."""
+    """Every tensor operand broadcasts the same way channels-last: a 4-D value (each is permuted alike, so [N, C, 1, 1]
+    scales [N, C, H, W] as [N, 1, 1, C] scales [N, H, W, C]: a squeeze-excite's gate), a single number, or a
+    parameter of the output's shape (parameters are prepared NCHW, so only a same-shaped one reads alike)."""
     out = shape(node)
     if len(out) != 4:
         return False
     operands = [n for n in node.all_input_nodes if n.meta.get("val") is not None and hasattr(n.meta["val"], "shape")]
     if op_kind(node) == "batch_norm":
         operands = operands[:1]  # the statistics are per channel by definition
-    return all(tuple(shape(n)) == tuple(out) or len(shape(n)) == 0 for n in operands)
+    return all(_broadcasts_alike(n, out) for n in operands)
+
+
+def _broadcasts_alike(operand: fx.Node, out: tuple) -> bool:
+    dims = tuple(shape(operand))
+    if dims == tuple(out) or all(isinstance(d, int) and d == 1 for d in dims):
+        return True
+    return len(dims) == 4 and not _is_parameter(operand)
 
 
 def op_kind(node: fx.Node) -> str:
@@ -422,12 +433,23 @@ def stays_channels_last(node: fx.Node, op: str, source_forms: list) -> bool:
     channels-last (its per-channel slope broadcasts over the last dim)."""
     if op == "prelu":
         return len(shape(node)) == 4
+    if op in PADS:
+        return source_forms[:1] == [NHWC] and pads_spatially(node)
     return op in CHANNELS_LAST_OPS and NHWC in source_forms and _same_shaped_operands(node)
+
+
+# A constant pad of a channels-last value's height and width pads dims 1 and 2 of [N, H, W, C] (rules_movement._pad).
+PADS = {"constant_pad_nd", "pad"}
+
+
+def pads_spatially(node: fx.Node) -> bool:
+    """A pad of a 4-D value's last two (NCHW) dims only: the channels-last value pads its H and W instead."""
+    return len(shape(node)) == 4 and len(arguments(node)["pad"]) <= 4
 
 
 def read_channels_last(node: fx.Node, form, source, source_form) -> bool:
     """Whether `node` reads `source` channels-last: it is channels-last itself, or flattens a pooled value."""
-    if form == NHWC and op_kind(node) in CHANNELS_LAST_OPS | {"prelu"}:
+    if form == NHWC and op_kind(node) in CHANNELS_LAST_OPS | PADS | {"prelu"}:
         return True
     return source is not None and source_form == NHWC and op_kind(node) in FLATTENS and flattens_pooled(node, source)
 

@@ -11,6 +11,7 @@ from torch import fx
 
 from .graph import arguments, shape
 from .rule import Rule
+from .rules_conv import NHWC, TO_NHWC
 
 
 def _static(*sizes) -> bool:
@@ -123,6 +124,8 @@ def _pad(r):
     pairs = [(0, 0)] * rank
     for i in range(len(flat) // 2):
         pairs[rank - 1 - i] = (flat[2 * i], flat[2 * i + 1])
+    if r.lowering.form.get(r.node) == NHWC:  # a channels-last value: its H and W are dims 1 and 2 (rules_conv.py)
+        pairs = [pairs[d] for d in TO_NHWC]
     value = r.values.get("value")
     return r.call("ttnn.pad", [r.t("self"), str(pairs), r.lowering.literal(float(value or 0.0))])
 

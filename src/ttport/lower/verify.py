@@ -107,6 +107,8 @@ def prepare(value, kind: str, device):
         return value
     if kind == "ids":
         return ttnn.from_torch(value, dtype=ttnn.uint32, device=device)
+    if kind == "nhwc":  # a captured NCHW value as the function takes it: channels-last (lower/channels_last.py)
+        value = value.permute(0, 2, 3, 1)
     return ttnn.from_torch(bfloat16_range(value), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
 
 
@@ -119,12 +121,15 @@ def bfloat16_range(value: torch.Tensor) -> torch.Tensor:
     return torch.where(value.isfinite(), value.clamp(-limit, limit), value)
 
 
-def as_torch(value) -> torch.Tensor:
+def as_torch(value, form: str = "tile") -> torch.Tensor:
+    """A returned value as torch holds it: a channels-last ("nhwc") result permuted back to NCHW, so the PCC
+    compares the same numbers as the torch module's output."""
     import ttnn
 
     if isinstance(value, torch.Tensor):
         return value
-    return ttnn.to_torch(value).to(torch.float32)
+    value = ttnn.to_torch(value).to(torch.float32)
+    return value.permute(0, 3, 1, 2) if form == "nhwc" else value
 
 
 def run(call, kind, function, parameters, captured: Captured, device):
@@ -179,7 +184,9 @@ def _check(call, kind, function, parameters, captured: Captured, device) -> Modu
     threshold = MODEL_PCC if call.path == "" else MODULE_PCC
     try:
         result, ops = run(call, kind, function, parameters, captured, device)
-        actual = {path: as_torch(value).float() for path, value in by_leaf(returned_paths(call), result).items()}
+        returned = by_leaf(returned_paths(call), result)
+        forms = dict(zip(returned_paths(call), kind.output_forms))
+        actual = {path: as_torch(value, forms.get(path, "tile")).float() for path, value in returned.items()}
     except Exception as exc:  # a generated function that fails is a failed check, reported with its error
         line = _generated_line(function.__globals__.get("__lines__", []), exc, function.__code__.co_filename)
         error = f"{type(exc).__name__}: {exc}{line}"

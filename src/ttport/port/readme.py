@@ -77,9 +77,26 @@ def _layout(lowered: LoweredModel) -> str:
         f"- `reference/torch_{lowered.model_name}.py`: the functional PyTorch reference, one function per module kind",
         "- `tests/`: one test per function, on the inputs its first and last instance saw in a real forward "
         "(`tests/data/captured.pt`)",
+        *_channels_last(lowered),
         "",
     ]
     return "\n".join(lines)
+
+
+def _channels_last(lowered: LoweredModel) -> list[str]:
+    """Which functions take or return channels-last activations (ttport.lower.channels_last)."""
+    names = [
+        kind.name for kind in lowered.kinds if "nhwc" in kind.output_forms or any(s.kind == "nhwc" for s in kind.inputs)
+    ]
+    if not names:
+        return []
+    shown = ", ".join(f"`{name}`" for name in names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    return [
+        f"- Channels-last activations: {shown} take and/or return 4-D activations as NHWC `[N, H, W, C]`, the "
+        f"layout ttnn's convs use (a comment at each function says which); `{lowered.top.name}` takes and returns "
+        "NCHW as torch does, permuting once where NCHW meets a conv. Their tests permute the captured NCHW inputs "
+        "and compare the outputs permuted back to NCHW."
+    ]
 
 
 def _memory(lowered: LoweredModel) -> str:

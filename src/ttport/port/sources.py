@@ -9,9 +9,9 @@ from __future__ import annotations
 import ast
 import builtins
 import symtable
-import textwrap
 from dataclasses import dataclass
 
+from ..codegen.format import docstring
 from ..ported import KindPort, LoweredModel
 
 # Modules generated functions may use, with the import line and its isort section (stdlib first).
@@ -114,12 +114,6 @@ def _refuse_cycles(edges: dict[str, set[str]]) -> None:
 
     for group in sorted(edges):
         visit(group, [])
-
-
-def docstring(summary: str) -> str:
-    """A module docstring wrapped to the generated code's 120 columns."""
-    text = textwrap.fill(summary, 117, break_on_hyphens=False)
-    return f'"""{text}\n"""' if "\n" in text else f'"""{text}"""'
 
 
 def _file_text(lowered, group, kinds, modules: set[str], local: dict[str, set[str]]) -> str:

@@ -17,7 +17,7 @@ from .sources import EmitError, docstring, file_stem, groups, signature
 TEMPLATES = pathlib.Path(__file__).parent / "templates"
 # Used only for an instance verification returned no check for (model.py: ModuleCheck.threshold).
 DEFAULT_THRESHOLD, MODEL_THRESHOLD = 0.999, 0.99
-_IMPORTED = {"pytest", "assert_outputs_with_pcc", "load_case", "subtree", "to_device"}
+_IMPORTED = {"pytest", "assert_outputs_with_pcc", "from_channels_last", "load_case", "subtree", "to_device"}
 _TEST_NAMES = {"path", "threshold", "config", "parameters", "device", "record_property", "case", "outputs"}
 
 
@@ -89,13 +89,16 @@ def generated_tests(lowered: LoweredModel, paths: dict[str, list[str]], checks: 
         stem = file_stem(lowered, group)
         prepares = [kind.prepare_name for kind in kinds if kind.prepare_inputs]
         names = ", ".join(sorted(kind.name for kind in kinds) + prepares)
+        helpers = ["assert_outputs_with_pcc", "load_case", "subtree", "to_device"]
+        if any(NHWC in kind.output_forms for kind in kinds):
+            helpers.insert(1, "from_channels_last")
         header = [
             docstring(f"tt/{stem}.py on the inputs each module saw in a real forward of {lowered.model_name}."),
             "",
             "import pytest",
             "",
             f"from ..tt.{stem} import {names}",
-            "from .helpers import assert_outputs_with_pcc, load_case, subtree, to_device",
+            f"from .helpers import {', '.join(helpers)}",
             "",
         ]
         tests = [_test(kind, paths[kind.name], thresholds) for kind in kinds]
@@ -117,6 +120,7 @@ def _test(kind: KindPort, paths: list[str], thresholds: dict[str, float]) -> str
     lines = ["@pytest.mark.parametrize(", f'    "{columns}",', "    [", *(f"        {case})," for case in cases)]
     lines += ["    ],", ")", f"def test_{kind.name}({columns}, parameters, device, record_property):"]
     lines.append(f"    case = load_case({kind.name!r}, path)")
+    lines += _layout_comment(kind)
     for spec in kind.inputs:
         lines.append(f'    {spec.name} = to_device(case["inputs"][{spec.name!r}], {spec.kind!r}, device)')
     arguments = list(inputs)
@@ -136,8 +140,26 @@ def _test(kind: KindPort, paths: list[str], thresholds: dict[str, float]) -> str
         )
         arguments[: len(inputs)] = [f"*{kind.prepare_name}({', '.join(inputs + given + ['device=device'])})"]
     lines.append(f"    outputs = {kind.name}({', '.join(arguments)})")
+    channels_last = [index for index, form in enumerate(kind.output_forms) if form == NHWC]
+    if channels_last:
+        lines.append(f"    outputs = from_channels_last(outputs, {channels_last})")
     lines.append("    assert_outputs_with_pcc(case, outputs, threshold, record_property)")
     return "\n".join(lines) + "\n"
+
+
+NHWC = "nhwc"  # ported.INPUT_KINDS: channels-last [N, H, W, C] (ttport.lower.channels_last)
+
+
+def _layout_comment(kind: KindPort) -> list[str]:
+    """Where the function takes or returns channels-last values, the test says how it compares them with torch."""
+    taken = [spec.name for spec in kind.inputs if spec.kind == NHWC]
+    text = ""
+    if taken:
+        text = f"{kind.name} takes {', '.join(taken)} channels-last (NHWC): to_device permutes the captured NCHW value."
+    if NHWC in kind.output_forms:
+        text += " It returns channels-last: from_channels_last permutes back to NCHW to compare with the torch module."
+    wrapped = textwrap.wrap(text.strip(), 114, break_on_hyphens=False)
+    return [f"    # {line}" for line in wrapped]
 
 
 def _check_signature(kind: KindPort, inputs: list[str]) -> None:

@@ -8,19 +8,19 @@ from ..errors import TTNNError, UnsupportedError
 from ..types import TTNNEnum
 from .gelu_lut import gelu_approximate
 
-
-class UnaryOpType(TTNNEnum):
-    # ttnn 0.81.1's values for the members the emulator models (ttport/validate/data/ttnn_api_0.81.1.json checks them).
-    EXP = 0
-    RECIP = 1
-    GELU = 2
-    RELU = 4
-    SQRT = 5
-    SIGMOID = 6
-    TANH = 9
-    RSQRT = 39
-    SILU = 58
-    NEG = 61
+# ttnn 0.81.1's UnaryOpType, every member with its value (ttport/validate/data/ttnn_api_0.81.1.json checks them).
+UNARY_OP_TYPES = (
+    "EXP RECIP GELU GELU_TANH RELU SQRT SIGMOID LOG LOG1P TANH LOG2 LOG10 SIN COS COSH SINH ABS ABS_INT32 SIGN SQUARE "
+    "EQZ NEZ GTZ LTZ GEZ LEZ RELU_MAX RELU_MIN POWER POWER_ITERATIVE LEAKY_RELU ELU EXP2 HEAVISIDE EXPM1 SIGNBIT ASIN "
+    "ACOS ACOSH RSQRT RELU6 ATAN ASINH ATANH ERF ERFC ISINF ISPOSINF ISNEGINF ISNAN LOGICAL_NOT_UNARY ISFINITE ERFINV "
+    "I0 I1 TAN RSUB RDIV SILU SOFTPLUS IDENTITY NEG ADD_UNARY_SFPU SUB_UNARY_SFPU MUL_UNARY_SFPU DIV_UNARY_SFPU "
+    "UNARY_NE UNARY_EQ UNARY_GT UNARY_LT UNARY_GE UNARY_LE TILED_PROD TYPECAST BITCAST BITWISE_XOR BITWISE_NOT "
+    "BITWISE_AND BITWISE_OR RIGHT_SHIFT FLOOR CEIL TRUNC FRAC ROUND LEFT_SHIFT REMAINDER FMOD DROPOUT FILL PRELU_SFPU "
+    "ZERO_POINT ALT_COMPLEX_ROTATE90 MISH HARDMISH MAXIMUM MINIMUM TANHSHRINK THRESHOLD SOFTSHRINK HARDSHRINK HARDTANH "
+    "HARDSIGMOID HARDSWISH WHERE_TSS MAC_TSS SOFTSIGN CELU CLAMP_TSS SELU RPOW CBRT LOGSIGMOID LOGIT XIELU LGAMMA "
+    "DIGAMMA POLYGAMMA SOFTCAP"
+).split()
+UnaryOpType = TTNNEnum("UnaryOpType", [(name, value) for value, name in enumerate(UNARY_OP_TYPES)])
 
 
 class UnaryWithParam:
@@ -62,7 +62,66 @@ ACTIVATIONS = {
     UnaryOpType.SQRT: lambda x, _: torch.sqrt(x),
     UnaryOpType.RSQRT: lambda x, _: torch.rsqrt(x),
     UnaryOpType.NEG: lambda x, _: -x,
+    UnaryOpType.RELU_MAX: lambda x, p: torch.clamp(torch.relu(x), max=p[0]),  # relu then min(x, p0)
+    UnaryOpType.RELU_MIN: lambda x, p: torch.clamp(x, min=p[0]),  # max(x, p0)
+    UnaryOpType.POWER: lambda x, p: torch.pow(x, p[0]),
+    UnaryOpType.ADD_UNARY_SFPU: lambda x, p: x + p[0],
+    UnaryOpType.SUB_UNARY_SFPU: lambda x, p: x - p[0],
+    UnaryOpType.MUL_UNARY_SFPU: lambda x, p: x * p[0],
+    UnaryOpType.DIV_UNARY_SFPU: lambda x, p: x / p[0],
+    UnaryOpType.RSUB: lambda x, p: p[0] - x,
+    UnaryOpType.RDIV: lambda x, p: p[0] / x,
 }
+# UnaryOpType -> (unary_ops row, its parameters in the order UnaryWithParam carries them).
+TABLE_ACTIVATIONS = {
+    **{
+        name: (name.lower(), ())
+        for name in (
+            "LOG LOG1P LOG2 LOG10 SIN COS COSH SINH ABS SIGN SQUARE EQZ NEZ GTZ LTZ GEZ LEZ EXP2 EXPM1 ASIN ACOS ACOSH "
+            "RELU6 ATAN ASINH ATANH ERF ERFC ISINF ISNAN ISFINITE ERFINV TAN IDENTITY FLOOR CEIL TRUNC FRAC MISH "
+            "TANHSHRINK HARDSIGMOID HARDSWISH SOFTSIGN SELU CBRT"
+        ).split()
+    },
+    "ABS_INT32": ("abs", ()),
+    "LOGICAL_NOT_UNARY": ("logical_not", ()),
+    "LOGSIGMOID": ("log_sigmoid", ()),
+    "LEAKY_RELU": ("leaky_relu", ("negative_slope",)),
+    "ELU": ("elu", ("alpha",)),
+    "CELU": ("celu", ("alpha",)),
+    "HEAVISIDE": ("heaviside", ("value",)),
+    "SOFTPLUS": ("softplus", ("beta", "threshold")),
+    "HARDSHRINK": ("hardshrink", ("lambd",)),
+    "SOFTSHRINK": ("softshrink", ("lambd",)),
+    "HARDTANH": ("hardtanh", ("min_val", "max_val")),
+    "THRESHOLD": ("threshold", ("threshold", "value")),
+    "RPOW": ("rpow", ("exponent",)),
+    "ROUND": ("round", ("decimals",)),
+    "LOGIT": ("logit", ("eps",)),
+}
+
+
+def _table_activation(row_name: str, names: tuple[str, ...]):
+    """The unary_ops row as a fused activation: UnaryWithParam's floats are the row's parameters, in `names` order;
+    the ones not given take the row's defaults (softplus' threshold, round's decimals, ...)."""
+
+    def activation(values: torch.Tensor, params: list[float]) -> torch.Tensor:
+        from .unary_ops import UNARY_OPS  # unary_ops registers ops that take fused activations: import on use
+
+        row = UNARY_OPS[row_name]
+        given = {p.name: p.default for p in row.parameters if p.default is not p.empty}
+        given.update(zip(names, params))
+        missing = [n for n in names if n not in given]
+        if missing:
+            raise TTNNError(f"activation {row_name} needs its parameter(s) {missing} in its ttnn.UnaryWithParam")
+        if given.get("decimals") is not None:
+            given["decimals"] = int(given["decimals"])
+        given.pop("fast_and_approximate_mode", None)
+        return row.golden(values, **given)
+
+    return activation
+
+
+ACTIVATIONS.update({UnaryOpType[name]: _table_activation(*spec) for name, spec in TABLE_ACTIVATIONS.items()})
 
 # Activation names ttnn accepts as strings, as tt-metal's string_to_unary_with_param maps them
 # (ttnn/cpp/ttnn/operations/eltwise/unary/common/unary_op_utils.cpp): "gelu" is the accurate GELU,

@@ -253,8 +253,42 @@ def _register_in_place(name: str, base: Callable, inputs: tuple[str, str], fast_
     return function
 
 
+# -- isclose: |a - b| <= atol + rtol * |b| in float32, integer operands promoted to float32 first -----------------
+ISCLOSE = (
+    POS("input_tensor_a"),
+    POS("input_tensor_b"),
+    KW("rtol", 9.999999747378752e-06),  # ttnn 0.81.1's defaults: torch's 1e-05 / 1e-08 narrowed to float32
+    KW("atol", 9.99999993922529e-09),
+    KW("equal_nan", False),
+    KW("memory_config"),
+)
+
+
+def _isclose(input_tensor_a, input_tensor_b, rtol, atol, equal_nan, memory_config=None):
+    op = "ttnn.isclose"
+    row = Binary("sub", parameters=MEMORY_ONLY, tensor_b=True)
+    _check(op, row, input_tensor_a, input_tensor_b)
+    x, y, shape, like, dtypes = _operands(op, input_tensor_a, input_tensor_b)
+    x, y = x.to(torch.float32), y.to(torch.float32)
+    close = (x - y).abs() <= atol + rtol * y.abs()
+    if equal_nan:
+        close = close | (torch.isnan(x) & torch.isnan(y))
+    mixed = len({DTYPE_INFO[d].is_float for d in dtypes}) > 1  # an int32 with a float: computed as float32
+    dtype = DataType.FLOAT32 if mixed else input_tensor_a.dtype
+    return finish(op, close.to(torch.float32), dtype=dtype, like=like, shape=shape, memory_config=memory_config)
+
+
 GOLDENS: dict[str, Callable] = {}
 OPS = {name: _register(name, row) for name, row in BINARY_OPS.items()}
+OPS["isclose"] = table_op(
+    "ttnn.isclose", ISCLOSE, _isclose, doc="ttnn.isclose: |a - b| <= atol + rtol * |b| (1.0 / 0.0), as torch.isclose."
+)
+GOLDENS["ttnn.isclose"] = golden_of(
+    ISCLOSE[:5],
+    lambda input_tensor_a, input_tensor_b, rtol, atol, equal_nan: torch.isclose(
+        input_tensor_a, input_tensor_b, rtol=rtol, atol=atol, equal_nan=equal_nan
+    ),
+)
 OPS.update({name: _register_in_place(name, *spec) for name, spec in IN_PLACE.items()})
 globals().update(OPS)
 golden_registry.GOLDENS.update(GOLDENS)

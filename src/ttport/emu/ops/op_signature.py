@@ -11,6 +11,8 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 
+import torch
+
 from ..registry import elementwise_flops, ttnn_op
 
 _EMPTY = inspect.Parameter.empty
@@ -55,12 +57,25 @@ def table_op(name: str, parameters, implementation: Callable, *, doc: str, flops
 
 
 def golden_of(parameters, golden: Callable) -> Callable:
-    """A torch golden taking the op's own arguments (tensors as torch); device-only ones are ignored, as ttnn's."""
+    """A torch golden taking the op's own arguments (tensors as torch); device-only ones are ignored, as ttnn's.
+
+    bfloat16 / float16 operands are computed in float32 and the result rounded once to their dtype, as torch's
+    own fused ops (torch.addcmul, F.selu, ...) and ttnn's goldens built on them give it; a bool result stays bool.
+    """
     names = [p.name for p in parameters if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
     defaults = {p.name: p.default for p in parameters if p.default is not _EMPTY}
 
     def torch_golden(*args, **kwargs):
         given = {**defaults, **dict(zip(names, args)), **kwargs}
-        return golden(**{p.name: given[p.name] for p in parameters if p.name in given})
+        arguments = {p.name: given[p.name] for p in parameters if p.name in given}
+        narrow = next((v.dtype for v in arguments.values() if _is_narrow(v)), None)
+        if narrow is None:
+            return golden(**arguments)
+        result = golden(**{k: v.float() if _is_narrow(v) else v for k, v in arguments.items()})
+        return result.to(narrow) if isinstance(result, torch.Tensor) and result.is_floating_point() else result
 
     return torch_golden
+
+
+def _is_narrow(value) -> bool:
+    return isinstance(value, torch.Tensor) and value.dtype in (torch.bfloat16, torch.float16)

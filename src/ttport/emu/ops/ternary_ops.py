@@ -16,7 +16,7 @@ from .. import golden as golden_registry
 from ..errors import ShapeError, TTNNError
 from ..registry import require_device
 from ..tensor import Tensor
-from ..types import DataType, TTNNEnum
+from ..types import DTYPE_INFO, DataType, TTNNEnum
 from ._common import as_float, broadcast_many, finish
 from .op_signature import KW, POS, golden_of, table_op
 
@@ -26,8 +26,9 @@ class GeluVariant(TTNNEnum):
     Approximate = 1
 
 
-def _operands(op: str, names: tuple[str, ...], values: tuple) -> tuple[list, tuple, Tensor]:
-    """Tensors broadcast against each other as stored values; numbers kept as float32 scalars."""
+def _operands(op: str, names: tuple[str, ...], values: tuple, integers: bool) -> tuple[list, tuple, Tensor]:
+    """Tensors broadcast against each other as stored values; numbers as scalars of the math's type (int64 for
+    integer tensors, whose products wrap as the device's 32-bit ones do once stored; float32 otherwise)."""
     tensors = []
     for name, value in zip(names, values):
         if isinstance(value, Tensor):
@@ -37,9 +38,20 @@ def _operands(op: str, names: tuple[str, ...], values: tuple) -> tuple[list, tup
             raise TTNNError(f"{op}: {name} must be a ttnn.Tensor or a number, got {type(value).__name__}")
     stored, shape = broadcast_many(op, tensors)
     stored = iter(stored)
-    operands = [as_float(next(stored)) if isinstance(v, Tensor) else torch.tensor(float(v)) for v in values]
+    operands = [_operand(next(stored) if isinstance(v, Tensor) else v, integers) for v in values]
     like = next((t for t in tensors if tuple(t.shape) == shape), tensors[0])
     return operands, shape, like
+
+
+def _operand(value, integers: bool) -> torch.Tensor:
+    if integers:
+        return value.to(torch.int64) if isinstance(value, torch.Tensor) else torch.tensor(_integer(value))
+    return as_float(value) if isinstance(value, torch.Tensor) else torch.tensor(float(value))
+
+
+def _integer(value) -> int:
+    """A scalar for integer math: a float is narrowed to float32 first, as the C++ binding takes it."""
+    return int(torch.tensor(value, dtype=torch.float32).item()) if isinstance(value, float) else int(value)
 
 
 def _elementwise(op: str, names: tuple[str, ...], golden: Callable, scalars: tuple = ()) -> Callable:
@@ -47,8 +59,10 @@ def _elementwise(op: str, names: tuple[str, ...], golden: Callable, scalars: tup
         first = arguments[names[0]]
         if not isinstance(first, Tensor):
             raise TTNNError(f"{op}: {names[0]} must be a ttnn.Tensor, got {type(first).__name__}")
-        operands, shape, like = _operands(op, names, tuple(arguments[n] for n in names))
-        result = golden(*operands, **{s: arguments[s] for s in scalars})
+        integers = not DTYPE_INFO[first.dtype].is_float
+        operands, shape, like = _operands(op, names, tuple(arguments[n] for n in names), integers)
+        numbers = {s: _integer(arguments[s]) if integers else arguments[s] for s in scalars}
+        result = golden(*operands, **numbers)
         return finish(
             op,
             result,
@@ -66,19 +80,19 @@ def _elementwise(op: str, names: tuple[str, ...], golden: Callable, scalars: tup
 TERNARY_OPS = {
     "addcmul": (
         ("input_a", "input_b", "input_c"),
-        lambda a, b, c, value: a + value * b * c,
+        lambda a, b, c, value: torch.addcmul(a, b, c, value=value),
         ("value",),
         (KW("value", 1.0), KW("memory_config"), KW("output_tensor")),
     ),
     "addcdiv": (
         ("input_a", "input_b", "input_c"),
-        lambda a, b, c, value: a + value * b / c,
+        lambda a, b, c, value: torch.addcdiv(a, b, c, value=value),
         ("value",),
         (KW("value", 1.0), KW("memory_config"), KW("output_tensor")),
     ),
     "lerp": (
         ("input", "end", "weight"),
-        torch.lerp,
+        lambda a, b, w: torch.lerp(a, b, w.to(a.dtype)),
         (),
         (KW("memory_config"), KW("output_tensor")),
     ),
@@ -101,8 +115,10 @@ def _register_ternary(name: str, names, golden, scalars, tail):
 
 def _torch_golden(names, golden, scalars):
     def torch_golden(**arguments):
-        operands = [torch.as_tensor(arguments[n]) for n in names]
-        return golden(*operands, **{s: arguments[s] for s in scalars})
+        like = next(arguments[n] for n in names if isinstance(arguments[n], torch.Tensor))
+        operands = [torch.as_tensor(arguments[n], dtype=like.dtype) for n in names]
+        integers = not like.is_floating_point()
+        return golden(*operands, **{s: _integer(arguments[s]) if integers else arguments[s] for s in scalars})
 
     return torch_golden
 
@@ -211,7 +227,7 @@ def _clip(input_tensor, min=None, max=None, memory_config=None):  # noqa: A002 -
         raise TTNNError(f"{op}: give min, max or both")
     bounds = [b for b in (min, max) if b is not None]
     names = ("input_tensor",) + tuple(n for n, b in (("min", min), ("max", max)) if b is not None)
-    operands, shape, like = _operands(op, names, (input_tensor, *bounds))
+    operands, shape, like = _operands(op, names, (input_tensor, *bounds), not DTYPE_INFO[input_tensor.dtype].is_float)
     low = operands[1] if min is not None else None
     high = operands[-1] if max is not None else None
     result = torch.clamp(operands[0], low, high)

@@ -31,6 +31,7 @@ class Unary:
     parameters: tuple = ()  # the op's own parameters after input_tensor, as recorded for ttnn 0.81.1
     integers: bool = False  # takes INT32 / UINT32 / UINT16 tensors (per ttnn 0.81.1's docstring of the op)
     flops: int = 1
+    predicate: bool = False  # a 1.0 / 0.0 result on device, a bool from the golden
 
 
 def _flag(values: torch.Tensor) -> torch.Tensor:
@@ -94,13 +95,13 @@ UNARY_OPS: dict[str, Unary] = {
     "square": Unary(lambda x: x * x, integers=True),
     "identity": Unary(lambda x: x.clone(), integers=True),
     "relu6": Unary(lambda x: torch.clamp(x, 0, 6), integers=True),
-    "logical_not": Unary(lambda x: _flag(x == 0), integers=True),
-    "eqz": Unary(lambda x: _flag(x == 0), integers=True),
-    "nez": Unary(lambda x: _flag(x != 0), integers=True),
-    "gtz": Unary(lambda x: _flag(x > 0), integers=True),
-    "gez": Unary(lambda x: _flag(x >= 0), integers=True),
-    "ltz": Unary(lambda x: _flag(x < 0), integers=True),
-    "lez": Unary(lambda x: _flag(x <= 0), integers=True),
+    "logical_not": Unary(lambda x: _flag(x == 0), integers=True, predicate=True),
+    "eqz": Unary(lambda x: _flag(x == 0), integers=True, predicate=True),
+    "nez": Unary(lambda x: _flag(x != 0), integers=True, predicate=True),
+    "gtz": Unary(lambda x: _flag(x > 0), integers=True, predicate=True),
+    "gez": Unary(lambda x: _flag(x >= 0), integers=True, predicate=True),
+    "ltz": Unary(lambda x: _flag(x < 0), integers=True, predicate=True),
+    "lez": Unary(lambda x: _flag(x <= 0), integers=True, predicate=True),
     "bitwise_not": Unary(_bitwise_not, integers=True),
     # logarithms and exponentials
     "log": Unary(torch.log, (APPROX,), flops=4),
@@ -135,9 +136,9 @@ UNARY_OPS: dict[str, Unary] = {
     "frac": Unary(torch.frac),
     "round": Unary(_round, (KW("decimals", 0),), flops=4),
     "cbrt": Unary(_cbrt, flops=6),
-    "isnan": Unary(lambda x: _flag(torch.isnan(x))),
-    "isinf": Unary(lambda x: _flag(torch.isinf(x))),
-    "isfinite": Unary(lambda x: _flag(torch.isfinite(x))),
+    "isnan": Unary(lambda x: _flag(torch.isnan(x)), predicate=True),
+    "isinf": Unary(lambda x: _flag(torch.isinf(x)), predicate=True),
+    "isfinite": Unary(lambda x: _flag(torch.isfinite(x)), predicate=True),
     "heaviside": Unary(_heaviside, (POS("value"),)),
     # activations
     "leaky_relu": Unary(lambda x, negative_slope: F.leaky_relu(x, negative_slope), (POS("negative_slope"),)),
@@ -206,7 +207,8 @@ def _implementation(op: str, row: Unary) -> Callable:
 def _golden(row: Unary) -> Callable:
     def golden(input_tensor, **parameters):
         parameters.pop("fast_and_approximate_mode", None)
-        return row.golden(input_tensor, **parameters)
+        result = row.golden(input_tensor, **parameters)
+        return result != 0 if row.predicate else result  # ttnn's goldens give predicates as torch bools
 
     return golden
 

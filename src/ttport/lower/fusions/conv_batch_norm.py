@@ -26,6 +26,8 @@ def match(node, lowering) -> Match | None:
     conv = source(lowering, node, "input")
     if op(conv) not in CONVS or lowering.form.get(conv) != NHWC or only_user(lowering, conv) is not node:
         return None
+    if not any(item.node is conv for item in lowering.items):  # a child module's output, channels-last: not ours
+        return None
     paths = [_module_of(lowering, conv, "weight"), _module_of(lowering, node, "weight")]
     if None in paths or any("." in p for p in paths) or lowering.call.cls.__module__.startswith("torch.nn"):
         return None  # not both children of this function's module, or that is a container every instance shares

@@ -78,17 +78,29 @@ def subtree(parameters, path):
 
 def to_device(value, kind, device):
     """A captured torch value as the generated function takes it: ids as uint32 ROW_MAJOR, activations and masks
-    as bfloat16 TILE, host and scalar inputs unchanged."""
+    as bfloat16 TILE ("nhwc": permuted from NCHW to channels-last [N, H, W, C] first, as ttnn's convs hold
+    activations), host and scalar inputs unchanged."""
     if isinstance(value, (tuple, list)):
         return type(value)(to_device(item, kind, device) for item in value)
     if not isinstance(value, torch.Tensor) or kind in ("host", "scalar"):
         return value
     if kind == "ids":
         return ttnn.from_torch(value, dtype=ttnn.uint32, layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+    if kind == "nhwc":
+        value = torch.permute(value, (0, 2, 3, 1))
     if value.is_floating_point():  # float32's min/max (additive masks) would become -inf/inf in bfloat16
         limit = torch.finfo(torch.bfloat16).max
         value = torch.where(value.isfinite(), value.clamp(-limit, limit), value)
     return ttnn.from_torch(value, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+
+
+def from_channels_last(outputs, indices):
+    """The outputs at `indices`, returned channels-last [N, H, W, C], permuted to NCHW as the torch module returns
+    them (the others as they are), so the PCC compares the same numbers."""
+    values = list(outputs) if isinstance(outputs, (tuple, list)) else [outputs]
+    for index in indices:
+        values[index] = torch.permute(_as_torch(values[index]), (0, 3, 1, 2))
+    return values if isinstance(outputs, (tuple, list)) else values[0]
 
 
 def comp_pcc(expected, actual):
