@@ -10,7 +10,8 @@ from test_lower_helpers import lower_and_verify, report
 
 from ttport.capture import capture
 from ttport.capture.state import StateMutationError
-from ttport.codegen.format import COLUMNS, docstring
+from ttport.codegen.format import COLUMNS, docstring, format_source
+from ttport.codegen.sizes import size_source
 from ttport.codegen.structure import rebuild
 
 G = torch.Generator().manual_seed(3)
@@ -116,5 +117,46 @@ def test_a_buffer_written_with_a_new_value_is_still_refused():
 def test_generated_docstrings_fit_the_line_length(length, indent):
     summary = " ".join(["word"] * 80)[:length].rstrip() + "."
     text = docstring(summary, indent)
-    assert all(len(line) <= COLUMNS for line in text.splitlines()), text
+    formatted = format_source(f"def f():\n{text}\n" if indent else text + "\n")  # as ruff format leaves it
+    assert all(len(line) <= COLUMNS for line in formatted.splitlines()), formatted
     assert " ".join(text.replace('"""', "").split()) == summary
+
+
+def test_size_source_prints_python():
+    """sympy's str printed MPT's reshape size as `1 - Max(0, 1 - sequence_length)`: a name the port does not define."""
+    import sympy
+    from torch.utils._sympy.functions import FloorDiv, PythonMod
+
+    n = sympy.Symbol("n", integer=True, positive=True)
+    assert size_source(sympy.Max(0, 64 - n)) == "max(0, 64 - n)"
+    assert size_source(sympy.Min(n, 8) + 1) == "min(8, n) + 1"
+    assert eval(size_source(FloorDiv(n + 3, 2) * PythonMod(n, 5)), {"n": 9}) == 6 * 4
+
+
+class Staged(torch.nn.Module):
+    def __init__(self, token: bool):
+        super().__init__()
+        self.proj = torch.nn.Linear(64, 64)
+        if token:  # Cvt's CvtStage: the attribute exists only on the stages that use a class token
+            self.token = torch.nn.Parameter(torch.randn(1, 1, 64, generator=G))
+
+    def forward(self, x):
+        x = self.proj(x)
+        return torch.cat([self.token.expand(x.shape[0], -1, -1), x], 1) if hasattr(self, "token") else x
+
+
+class Stages(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stages = torch.nn.ModuleList([Staged(False), Staged(True)])
+
+    def forward(self, x):
+        for stage in self.stages:
+            x = stage(x)
+        return x
+
+
+def test_a_parameter_some_instances_do_not_have(device):
+    lowered, checks, source = lower_and_verify(Stages(), {"x": X}, device)
+    assert 'getattr(model, "token", None) is not None' in source, source
+    assert all(c.passed and c.pcc >= 0.999 for c in checks), report(checks)

@@ -212,6 +212,182 @@ ARCHS: dict[str, Arch] = {
     "hubert": Arch("HubertConfig", "HubertModel", "audio", _AUDIO),
 }
 
+# Architectures first ported as unseen ones (docs/unseen-triage.md): each proved at these configs.
+_ROPE = _GQA | _TOKENS
+UNSEEN: dict[str, Arch] = {
+    # encoders
+    "megatron-bert": Arch("MegatronBertConfig", "MegatronBertModel", "encoder", _BERT),
+    "squeezebert": Arch(
+        "SqueezeBertConfig",
+        "SqueezeBertModel",
+        "encoder",
+        _BERT
+        | dict(embedding_size=64, q_groups=2, k_groups=2, v_groups=2, post_attention_groups=2)
+        | dict(intermediate_groups=2, output_groups=2),
+    ),
+    "convbert": Arch("ConvBertConfig", "ConvBertModel", "encoder", _BERT | dict(embedding_size=64, conv_kernel_size=3)),
+    "roformer": Arch("RoFormerConfig", "RoFormerModel", "encoder", _BERT | dict(embedding_size=64)),
+    "rembert": Arch(
+        "RemBertConfig", "RemBertModel", "encoder", _BERT | dict(input_embedding_size=32, output_embedding_size=32)
+    ),
+    "data2vec-text": Arch("Data2VecTextConfig", "Data2VecTextModel", "encoder", _BERT, pad=1),
+    "esm": Arch(
+        "EsmConfig",
+        "EsmModel",
+        "encoder",
+        _BERT | dict(pad_token_id=1, position_embedding_type="rotary", token_dropout=False),
+        pad=1,
+    ),
+    "canine": Arch(
+        "CanineConfig",
+        "CanineModel",
+        "encoder",
+        dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=96)
+        | dict(downsampling_rate=4, num_hash_functions=4, num_hash_buckets=64, local_transformer_stride=4)
+        | dict(max_position_embeddings=64),
+    ),
+    "ibert": Arch("IBertConfig", "IBertModel", "encoder", _BERT | dict(quant_mode=False), pad=1),
+    "xlnet": Arch(
+        "XLNetConfig",
+        "XLNetModel",
+        "encoder",
+        dict(vocab_size=VOCAB, d_model=64, n_layer=2, n_head=4, d_inner=96, use_mems_eval=False),
+        pad=5,
+    ),
+    "layoutlm": Arch("LayoutLMConfig", "LayoutLMModel", "encoder", _BERT),
+    # decoders
+    "gpt-bigcode": Arch(
+        "GPTBigCodeConfig",
+        "GPTBigCodeModel",
+        "decoder",
+        dict(vocab_size=VOCAB, n_embd=64, n_layer=2, n_head=4, n_positions=64, multi_query=True, use_cache=False)
+        | _TOKENS,
+    ),
+    "codegen": Arch(
+        "CodeGenConfig",
+        "CodeGenModel",
+        "decoder",
+        dict(vocab_size=VOCAB, n_embd=64, n_layer=2, n_head=4, n_positions=64, n_ctx=64, rotary_dim=8)
+        | dict(use_cache=False)
+        | _TOKENS,
+    ),
+    "biogpt": Arch("BioGptConfig", "BioGptModel", "decoder", _DECODER | dict(pad_token_id=1), pad=1),
+    "xglm": Arch(
+        "XGLMConfig",
+        "XGLMModel",
+        "decoder",
+        dict(vocab_size=VOCAB, d_model=64, num_layers=2, attention_heads=4, ffn_dim=96, max_position_embeddings=64)
+        | dict(use_cache=False, pad_token_id=1),
+        pad=1,
+    ),
+    "mpt": Arch(
+        "MptConfig",
+        "MptModel",
+        "decoder",
+        dict(vocab_size=VOCAB, d_model=64, n_heads=4, n_layers=2, expansion_ratio=2, max_seq_len=64, use_cache=False),
+    ),
+    "ctrl": Arch(
+        "CTRLConfig",
+        "CTRLModel",
+        "decoder",
+        dict(vocab_size=VOCAB, n_positions=64, n_embd=64, dff=96, n_layer=2, n_head=4, use_cache=False),
+    ),
+    "olmo": Arch("OlmoConfig", "OlmoModel", "decoder", _ROPE),
+    "olmo2": Arch("Olmo2Config", "Olmo2Model", "decoder", _ROPE),
+    "cohere": Arch("CohereConfig", "CohereModel", "decoder", _ROPE),
+    "granite": Arch(
+        "GraniteConfig",
+        "GraniteModel",
+        "decoder",
+        _ROPE | dict(embedding_multiplier=2.0, residual_multiplier=0.5, attention_multiplier=0.25, logits_scaling=2.0),
+    ),
+    "starcoder2": Arch("Starcoder2Config", "Starcoder2Model", "decoder", _ROPE),
+    "persimmon": Arch(
+        "PersimmonConfig", "PersimmonModel", "decoder", _DECODER | _TOKENS | dict(partial_rotary_factor=0.5)
+    ),
+    "glm4": Arch("Glm4Config", "Glm4Model", "decoder", _ROPE | dict(head_dim=16)),
+    "nemotron": Arch("NemotronConfig", "NemotronModel", "decoder", _ROPE | dict(head_dim=16)),
+    "olmoe": Arch("OlmoeConfig", "OlmoeModel", "decoder", _ROPE | dict(num_experts=4, num_experts_per_tok=2)),
+    # encoder-decoders
+    "m2m100": Arch("M2M100Config", "M2M100Model", "seq2seq", _SEQ2SEQ | dict(pad_token_id=1), pad=1),
+    "blenderbot": Arch("BlenderbotConfig", "BlenderbotModel", "seq2seq", _SEQ2SEQ),
+    "blenderbot-small": Arch("BlenderbotSmallConfig", "BlenderbotSmallModel", "seq2seq", _SEQ2SEQ),
+    "plbart": Arch("PLBartConfig", "PLBartModel", "seq2seq", _SEQ2SEQ, pad=1),
+    "umt5": Arch(
+        "UMT5Config",
+        "UMT5Model",
+        "seq2seq",
+        dict(vocab_size=VOCAB, d_model=64, d_kv=16, d_ff=96, num_layers=2, num_heads=4, use_cache=False)
+        | dict(relative_attention_num_buckets=8),
+        qk_scale=1.0,  # T5's init (see "t5")
+    ),
+    "speech-to-text": Arch(
+        "Speech2TextConfig",
+        "Speech2TextModel",
+        "fbank",
+        dict(vocab_size=VOCAB, d_model=64, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4)
+        | dict(decoder_attention_heads=4, encoder_ffn_dim=96, decoder_ffn_dim=96, input_feat_per_channel=16)
+        | dict(num_conv_layers=2, conv_channels=32, conv_kernel_sizes=(5, 5), max_source_positions=64)
+        | dict(max_target_positions=64, use_cache=False),
+    ),
+    # vision
+    "convnextv2": Arch(
+        "ConvNextV2Config",
+        "ConvNextV2Model",
+        "image",
+        dict(hidden_sizes=[16, 32], depths=[1, 1], num_stages=2, patch_size=4, image_size=IMAGE),
+    ),
+    "mobilevit": Arch(
+        "MobileViTConfig",
+        "MobileViTModel",
+        "image",
+        dict(image_size=IMAGE, hidden_sizes=[32, 48, 64], neck_hidden_sizes=[8, 8, 16, 16, 24, 32, 64]),
+    ),
+    "levit": Arch(
+        "LevitConfig",
+        "LevitModel",
+        "image",
+        dict(image_size=IMAGE, hidden_sizes=[32, 48, 64], num_attention_heads=[2, 3, 4], depths=[1, 1, 1])
+        | dict(key_dim=[8, 8, 8]),
+    ),
+    "dpt": Arch(
+        "DPTConfig",
+        "DPTForDepthEstimation",
+        "image",
+        _VIT
+        | dict(num_hidden_layers=4, backbone_out_indices=[0, 1, 2, 3], neck_hidden_sizes=[16, 32, 64, 64])
+        | dict(fusion_hidden_size=32, head_hidden_size=16),
+    ),
+    "data2vec-vision": Arch(
+        "Data2VecVisionConfig", "Data2VecVisionModel", "image", _VIT | dict(use_relative_position_bias=True)
+    ),
+    "bit": Arch(
+        "BitConfig", "BitModel", "image", dict(embedding_size=16, hidden_sizes=[16, 32], depths=[1, 1], num_groups=4)
+    ),
+    "mobilenet-v1": Arch(
+        "MobileNetV1Config", "MobileNetV1Model", "image", dict(image_size=IMAGE, depth_multiplier=0.25, min_depth=8)
+    ),
+    "pvt": Arch(
+        "PvtConfig",
+        "PvtModel",
+        "image",
+        dict(
+            image_size=IMAGE, hidden_sizes=[16, 32, 48, 64], depths=[1, 1, 1, 1], sequence_reduction_ratios=[4, 2, 1, 1]
+        )
+        | dict(num_attention_heads=[1, 2, 2, 4], mlp_ratios=[2, 2, 2, 2]),
+    ),
+    "focalnet": Arch(
+        "FocalNetConfig",
+        "FocalNetModel",
+        "image",
+        dict(image_size=IMAGE, patch_size=4, embed_dim=16, depths=[1, 1], focal_levels=[2, 2], focal_windows=[3, 3]),
+    ),
+    # audio
+    "wavlm": Arch("WavLMConfig", "WavLMModel", "audio", _AUDIO | dict(num_buckets=32, max_bucket_distance=64)),
+    "unispeech": Arch("UniSpeechConfig", "UniSpeechModel", "audio", _AUDIO),
+}
+ARCHS |= UNSEEN
+
 
 def _detr_backbone() -> dict:
     """DETR's backbone: a two-stage ResNet (transformers' own, not timm), the last stage's features."""
@@ -253,6 +429,10 @@ INPUTS = {
     "seq2seq": lambda arch, config: _tokens(arch, left=False) | {"decoder_input_ids": _ids((BATCH, SEQUENCE - 2), 1)},
     "speech2text": lambda arch, config: {
         "input_features": torch.randn(BATCH, config.num_mel_bins, _frames(config), generator=_generator()),
+        "decoder_input_ids": _ids((BATCH, SEQUENCE - 2), 1),
+    },
+    "fbank": lambda arch, config: {  # Speech2Text: (batch, frames, filterbank features)
+        "input_features": torch.randn(BATCH, 24, config.input_feat_per_channel, generator=_generator()),
         "decoder_input_ids": _ids((BATCH, SEQUENCE - 2), 1),
     },
     "image": lambda arch, config: {"pixel_values": torch.randn(BATCH, 3, IMAGE, IMAGE, generator=_generator())},

@@ -17,6 +17,7 @@ from .config_values import ConfigNames
 from .expr import ATOM, Expr, literal
 from .naming import Names, construction_names, frames, mentioned, runtime_attributes, safe, snake, targets
 from .ops import CHECKS, OPERATORS, OPS
+from .sizes import size_source
 from .statements import Call, Statement
 
 
@@ -208,7 +209,7 @@ class FunctionBuilder:
                 texts[symbol] = sympy.Symbol(name)
             else:
                 texts[symbol] = sympy.Symbol(f"{Expr(self.inputs[node]).at(ATOM)}.shape[{self.held_dim(node, dim)}]")
-        return Expr(str(rewritten.xreplace(texts)), 0 if len(where) > 1 or not rewritten.is_Symbol else ATOM)
+        return Expr(size_source(rewritten.xreplace(texts)), 0 if len(where) > 1 or not rewritten.is_Symbol else ATOM)
 
     def define_size(self, name: str, symbol) -> bool:
         if name in self.prelude:

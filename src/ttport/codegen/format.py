@@ -11,11 +11,13 @@ COLUMNS = 120
 
 
 def docstring(summary: str, indent: str = "") -> str:
-    """A docstring wrapped to the generated code's 120 columns (ruff format leaves docstrings as they are)."""
+    """A docstring wrapped to the generated code's 120 columns. ruff format leaves long docstrings as they are, and
+    puts the closing quotes of a one-line docstring on its line, so a one-line text leaves room for both quotes."""
     width = COLUMNS - len(indent) - 3  # the opening quotes
     text = textwrap.fill(summary, width, break_on_hyphens=False, subsequent_indent=indent)
-    one_line = "\n" not in text and len(text) <= width - 3  # and the closing ones
-    return f'{indent}"""{text}"""' if one_line else f'{indent}"""{text}\n{indent}"""'
+    if "\n" not in text and len(text) > width - 3:
+        text = textwrap.fill(summary, width - 3, break_on_hyphens=False, subsequent_indent=indent)
+    return f'{indent}"""{text}"""' if "\n" not in text else f'{indent}"""{text}\n{indent}"""'
 
 
 def format_source(source: str) -> str:

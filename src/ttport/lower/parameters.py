@@ -140,8 +140,9 @@ def preprocessor_source(preprocessor: Preprocessor) -> str:
         comment = f"  # {WHY[preparation]}" if WHY.get(preparation) else ""
         prepared = PREPARATIONS[preparation].format(x=f"model.{attribute}")
         if attribute in preprocessor.optional:
+            read = f"getattr(model, {attribute!r}, None)" if attribute in preprocessor.absent else f"model.{attribute}"
             optional += [
-                f"    if model.{attribute} is not None:  # not every {cls.__name__} has one",
+                f"    if {read} is not None:  # not every {cls.__name__} has one",
                 f'        parameters["{attribute}"] = {prepared}{comment}',
             ]
         else:

@@ -36,6 +36,8 @@ class Preprocessor:
     patterns: list[str] = field(default_factory=list)  # module name patterns; empty for the class's own
     differs: list[str] = field(default_factory=list)  # attributes read unlike the class's (for the docstring)
     name: str = ""  # the generated function's name
+    absent: set[str] = field(default_factory=set)  # optional attributes some instance does not have at all (Cvt's
+    # cls_token exists only on the stages that use one): read with getattr
 
 
 def gather(ports) -> tuple[dict, dict, dict]:
@@ -145,7 +147,10 @@ def _preprocessor(modules: dict, paths: list[str], spec: dict, patterns: list[st
     skip = tuple(spec["fused"][1]["children"]) if spec["fused"] is not None else ()
     skip += (PARAMETRIZATIONS,) if parametrized else ()
     children = any(name not in skip for m in instances for name, _ in m.named_children())
-    return Preprocessor(type(instances[0]), dict(spec["tensors"]), spec["fused"], optional, children, skip, patterns)
+    absent = {a for a in optional if any(not hasattr(m, a) for m in instances)}
+    return Preprocessor(
+        type(instances[0]), dict(spec["tensors"]), spec["fused"], optional, children, skip, patterns, absent=absent
+    )
 
 
 def _patterns(paths: list[str], others: set[str]) -> list[str]:

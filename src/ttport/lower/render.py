@@ -6,6 +6,7 @@ import sympy
 from torch import fx
 
 from ..codegen.arguments import Arguments
+from ..codegen.sizes import size_source
 from . import accumulation
 from .graph import arguments, op_name, shape
 from .rules import permutation, slice_range
@@ -109,4 +110,4 @@ def size_text(lowering, size) -> str:
                 raise ValueError(f"size {expr} is not expressible from this function's inputs")
             return spelled.text
         names[symbol] = sympy.Symbol(name)
-    return str(expr.subs(names))
+    return size_source(expr.subs(names))
