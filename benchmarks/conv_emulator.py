@@ -4,6 +4,9 @@
 
 Batch 1, 224x224, random weights (ttport.zoo_cnn). The port is made by ttport.lower from one capture, loaded
 in-process and run on the emulated n150; all runs interleave in one process and the best time of each is compared.
+Times are this process's CPU seconds (time.process_time; one thread with OMP_NUM_THREADS=1): on a machine shared
+with other jobs the wall clock also counts the time spent waiting for a core, which moved torch's own run by up to
+60 % between runs.
 Also printed: the PCC of each run against torch, the device ops, and the per-core L1 peak the convolutions ran with
 (L1 buffers resident at the conv + its circular buffers, ttport.emu.conv_l1) next to the lowering's planned peak
 of activations.
@@ -42,9 +45,9 @@ def port(model, inputs, device):
 
 
 def timed(function) -> tuple[float, object]:
-    start = time.perf_counter()
+    start = time.process_time()
     result = function()
-    return time.perf_counter() - start, result
+    return time.process_time() - start, result
 
 
 def main() -> None:
@@ -79,7 +82,8 @@ def main() -> None:
         for name, numerics in (("emulator, faithful", "faithful"), ("emulator, ideal", "ideal")):
             seconds, results[name] = timed(lambda n=numerics: run_port(n))
             best[name] = min(best[name], seconds)
-    print(f"{args.model}, batch {pixels.shape[0]}, {pixels.shape[2]}x{pixels.shape[3]}, best of {args.repeats}:")
+    size = f"{pixels.shape[2]}x{pixels.shape[3]}"
+    print(f"{args.model}, batch {pixels.shape[0]}, {size}, best of {args.repeats} (CPU seconds):")
     print("| run | time | vs torch fp32 | PCC vs torch |")
     print("|---|---|---|---|")
     for name, seconds in best.items():

@@ -256,3 +256,50 @@ def test_a_broadcast_gate_stays_channels_last(device):
     """Before: the gate went back to NCHW for the multiply, and the block's output with it (two permutes more)."""
     lowered, source = _lowered(SqueezeExcite(), "squeeze_excite", device)
     assert source.count("ttnn.permute(") == 2 and lowered.top.source.count("ttnn.permute(") == 2, source
+
+
+class PatchEmbeddings(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.projection = torch.nn.Conv2d(8, 16, 4, stride=4)
+
+    def forward(self, x):
+        return self.projection(x).flatten(2).transpose(1, 2)
+
+
+class Embeddings(torch.nn.Module):
+    """ViT's: class tokens expanded by the batch size (its prepare function), then the patch embedding's conv."""
+
+    def __init__(self):
+        super().__init__()
+        self.cls_token = torch.nn.Parameter(torch.randn(1, 1, 16))
+        self.patches = PatchEmbeddings()
+
+    def forward(self, x):
+        return torch.cat([self.cls_token.expand(x.shape[0], -1, -1), self.patches(x)], dim=1)
+
+
+class Vision(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embeddings = Embeddings()
+
+    def forward(self, x):
+        return self.embeddings(x) * 2
+
+
+def test_a_function_with_a_prepare_function_takes_nchw(device):
+    """Its prepare function joins the model's prepare_inputs, which runs before any device op: taking the image
+    channels-last would need a permute first and keep the class-token upload in every forward."""
+    torch.manual_seed(0)
+    model = Vision().eval()
+    image = torch.randn(2, 8, 8, 8, generator=torch.Generator().manual_seed(3))
+    lowered, checks, source = lower_and_verify(model, {"x": image}, device, name="vision")
+    assert all(c.passed for c in checks), report(checks)
+    embeddings = _function(lowered, "Embeddings")
+    assert [spec.kind for spec in embeddings.inputs] == ["activation"], embeddings.source
+    patches = _function(lowered, "PatchEmbeddings")
+    assert [spec.kind for spec in patches.inputs] == ["nhwc"], patches.source
+    top = lowered.top.source
+    forward = top[top.index("def vision(") :]
+    assert "prepare_embeddings_inputs(" in top and "prepare_embeddings_inputs(" not in forward, top

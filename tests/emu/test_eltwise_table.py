@@ -360,3 +360,35 @@ def test_a_fused_activation_without_its_parameter_is_refused(device):
         ttnn.add(
             on_device(torch.ones(1, 32), device), 1.0, activations=[ttnn.UnaryWithParam(ttnn.UnaryOpType.LEAKY_RELU)]
         )
+
+
+@pytest.mark.parametrize(
+    "name, expected, low, high, args",
+    [
+        ("i0", torch.special.i0, -3, 3, ()),
+        ("lgamma", torch.lgamma, 0.5, 6, ()),
+        ("digamma", torch.digamma, 0.5, 6, ()),
+        ("polygamma", lambda x: torch.special.polygamma(2, x), 1, 6, (2,)),
+        ("multigammaln", lambda x: torch.special.multigammaln(x, 4), 2, 8, ()),
+        ("softcap", lambda x: 2.0 * torch.tanh(x / 2.0), -6, 6, (2.0,)),
+        ("relu_max", lambda x: x.clamp(0, 1.5), -3, 3, (1.5,)),
+        ("relu_min", lambda x: x.clamp(min=-0.5), -3, 3, (-0.5,)),
+    ],
+)
+def test_special_functions_and_capped_activations(device, name, expected, low, high, args):
+    x = uniform(low, high)
+    result = getattr(ttnn, name)(on_device(x, device), *args)
+    assert_close(expected(stored(x).double()).float(), ttnn.to_torch(result).float())
+
+
+def test_in_place_comparisons_and_alpha_ops(device):
+    a, b = torch.round(uniform(-2, 2) * 2) / 2, torch.round(uniform(-2, 2, seed=9) * 2) / 2
+    tensor = on_device(a, device)
+    assert ttnn.ge_(tensor, on_device(b, device)) is tensor
+    assert torch.equal(ttnn.to_torch(tensor).float(), (stored(a) >= stored(b)).float())
+    flags = on_device((a > 0).float(), device)
+    ttnn.logical_not_(flags)
+    assert torch.equal(ttnn.to_torch(flags).float(), (a <= 0).float())
+    summed = ttnn.addalpha(on_device(a, device), on_device(b, device), 0.5)
+    assert_close(stored(a) + 0.5 * stored(b), ttnn.to_torch(summed).float())
+    assert_close(torch.ldexp(stored(a), torch.tensor(3.0)), ttnn.to_torch(ttnn.ldexp(on_device(a, device), 3)).float())

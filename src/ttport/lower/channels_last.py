@@ -29,7 +29,7 @@ def take_channels_last(lowering) -> bool:
     that needs fewer permutes in the function than taking it NCHW; True when one changed (items placed again).
 
     Strictly fewer: a function with no channels-last op (a transformer's) never changes."""
-    if not lowering.call.path:
+    if not lowering.call.path or lowering.nchw_only:
         return False
     leaves: dict[str, list[fx.Node]] = {}
     for node, expr in lowering.inputs.items():

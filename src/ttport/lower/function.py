@@ -103,6 +103,7 @@ class Lowering:
         self.attributes: dict[fx.Node, str] = {}  # tensor attribute read as a value -> its form (attributes.py)
         self.steps: list[Step] = []
         self.at = None  # the node, child call or step being worked on (for error messages)
+        self.nchw_only = False  # take no argument channels-last (channels_last.take_channels_last)
 
     # -- items ------------------------------------------------------------------------------------------------------
     def collect(self) -> None:
@@ -439,7 +440,14 @@ def lower_call(call: ModuleCall, context, ports: dict, kind_name: str, *, l1: bo
     """Plan, fuse, name and render one call's TTNN function; any failure is a LoweringError naming the op."""
     lowering = Lowering(call, context, ports, kind_name, l1=l1)
     try:
-        return _lower(lowering, call, kind_name)
+        lowered = _lower(lowering, call, kind_name)
+        if lowered.preparation and NHWC in [spec.kind for spec in lowered.inputs]:
+            # its prepare function joins the model's prepare_inputs, which runs before any device op (a permute):
+            # it takes its arguments as torch holds them (ViT's embeddings: cls tokens expanded by the batch size)
+            lowering = Lowering(call, context, ports, kind_name, l1=l1)
+            lowering.nchw_only = True
+            lowered = _lower(lowering, call, kind_name)
+        return lowered
     except LoweringError:
         raise
     except Exception as exc:  # a construct no rule foresaw: name the module and the op instead of a bare KeyError

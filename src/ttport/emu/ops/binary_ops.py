@@ -67,6 +67,7 @@ CORES: dict[str, tuple[Callable, bool]] = {
     "xlogy": (torch.xlogy, False),
     "div_no_nan": (_div_no_nan, False),
     "floor_div": (lambda x, y: torch.floor(x / y), False),
+    "nextafter": (lambda x, y: torch.nextafter(x, y.to(x.dtype) if isinstance(y, torch.Tensor) else y), False),
 }
 
 
@@ -106,6 +107,8 @@ BINARY_OPS: dict[str, Binary] = {
     "hypot": Binary("hypot", parameters=MEMORY_ONLY, tensor_b=True),
     "div_no_nan": Binary("div_no_nan", parameters=MEMORY_ONLY),
     "floor_div": Binary("floor_div", parameters=MEMORY_ONLY, golden=torch.floor_divide),
+    "ldexp": Binary("mul", pre_b="exp2", golden=lambda a, b: torch.ldexp(a, torch.as_tensor(b))),  # a * 2**b
+    "nextafter": Binary("nextafter", parameters=MEMORY_ONLY, tensor_b=True),
     "bitwise_and": Binary("bitwise_and", parameters=BITWISE, integers="only"),
     "bitwise_or": Binary("bitwise_or", parameters=BITWISE, integers="only"),
     "bitwise_xor": Binary("bitwise_xor", parameters=BITWISE, integers="only"),
@@ -231,6 +234,46 @@ IN_PLACE = {
 }
 
 
+# comparisons and logical ops written into input_a (ttnn 0.81.1's eq_ ... logical_xor_): the result in a's dtype
+IN_PLACE_COMPARISONS = ("eq", "ne", "gt", "ge", "lt", "le", "logical_and", "logical_or", "logical_xor")
+IN_PLACE_TAIL = (*ACTIVATION_PARAMS, *PLACEMENT)
+
+
+def _register_in_place_comparison(name: str):
+    op, row = f"ttnn.{name}_", BINARY_OPS[name]
+
+    def implementation(input_a, input_b, **arguments):
+        return run_binary(op, row, input_a, input_b, {**arguments, "output_tensor": input_a})
+
+    doc = f"{op}: {name} written into input_a (1.0 / 0.0 in its dtype), which is returned."
+    GOLDENS[op] = golden_of((POS("input_a"), POS("input_b")), lambda input_a, input_b: row.golden(input_a, input_b))
+    return table_op(op, (POS("input_a"), POS("input_b"), *IN_PLACE_TAIL), implementation, doc=doc)
+
+
+# addalpha / subalpha: a + alpha * b, a - alpha * b (one fp32 golden rounded once)
+def _register_alpha(name: str, sign: float):
+    op = f"ttnn.{name}"
+    parameters = (POS("input_tensor_a"), POS("input_tensor_b"), POS("alpha"), KW("memory_config"), KW("output_tensor"))
+    row = Binary("add", parameters=MEMORY_ONLY, tensor_b=True)
+
+    def implementation(input_tensor_a, input_tensor_b, alpha, memory_config=None, output_tensor=None):
+        _check(op, row, input_tensor_a, input_tensor_b)
+        x, y, shape, like, _ = _operands(op, input_tensor_a, input_tensor_b)
+        result = x + sign * float(alpha) * y
+        dtype = input_tensor_a.dtype
+        return finish(
+            op, result, dtype=dtype, like=like, shape=shape, memory_config=memory_config, output_tensor=output_tensor
+        )
+
+    GOLDENS[op] = golden_of(
+        parameters[:3],
+        lambda input_tensor_a, input_tensor_b, alpha: torch.add(input_tensor_a, input_tensor_b, alpha=sign * alpha),
+    )
+    return table_op(
+        op, parameters, implementation, doc=f"{op}: input_tensor_a {'+' if sign > 0 else '-'} alpha * input_tensor_b."
+    )
+
+
 def _register_in_place(name: str, base: Callable, inputs: tuple[str, str], fast_default: bool):
     op = f"ttnn.{name}"
     parameters = (
@@ -290,6 +333,8 @@ GOLDENS["ttnn.isclose"] = golden_of(
     ),
 )
 OPS.update({name: _register_in_place(name, *spec) for name, spec in IN_PLACE.items()})
+OPS.update({f"{name}_": _register_in_place_comparison(name) for name in IN_PLACE_COMPARISONS})
+OPS.update({"addalpha": _register_alpha("addalpha", 1.0), "subalpha": _register_alpha("subalpha", -1.0)})
 globals().update(OPS)
 golden_registry.GOLDENS.update(GOLDENS)
 __all__ = sorted(OPS)

@@ -32,6 +32,7 @@ class Unary:
     integers: bool = False  # takes INT32 / UINT32 / UINT16 tensors (per ttnn 0.81.1's docstring of the op)
     flops: int = 1
     predicate: bool = False  # a 1.0 / 0.0 result on device, a bool from the golden
+    tail: tuple = UNARY_TAIL  # the keyword parameters after the op's own (a few ops take memory_config only)
 
 
 def _flag(values: torch.Tensor) -> torch.Tensor:
@@ -72,6 +73,17 @@ def _tanhshrink(x):
 
 def _softplus(x, beta, threshold):
     return F.softplus(x, beta=beta, threshold=threshold)
+
+
+def _multigammaln(x):
+    # ttnn 0.81.1's golden: the multivariate log-gamma of order 4 (lgamma at x, x - 0.5, x - 1, x - 1.5 plus a constant)
+    return torch.lgamma(x) + torch.lgamma(x - 0.5) + torch.lgamma(x - 1.0) + torch.lgamma(x - 1.5) + 3.434189657547
+
+
+def _xielu(x, alpha_p, alpha_n):
+    # ttnn 0.81.1's docstring (beta 0.5, eps -1e-6): x > 0: alpha_p x^2 + beta x; else alpha_n expm1(min(x, eps)) ...
+    negative = alpha_n * torch.expm1(torch.clamp(x, max=-1e-6)) - alpha_n * x + 0.5 * x
+    return torch.where(x > 0, alpha_p * x * x + 0.5 * x, negative)
 
 
 def _bitwise_not(x):
@@ -158,6 +170,20 @@ UNARY_OPS: dict[str, Unary] = {
     "tanhshrink": Unary(_tanhshrink, flops=5),
     "threshold": Unary(lambda x, threshold, value: F.threshold(x, threshold, value), (POS("threshold"), POS("value"))),
     "sigmoid_accurate": Unary(torch.sigmoid, (POS("fast_and_approximate_mode", False),), flops=4),
+    # special functions and more activations (ttnn 0.81.1 ops tt-metal's test_math / test_activation call)
+    "i0": Unary(torch.special.i0, flops=10),
+    "i1": Unary(torch.special.i1, flops=10),
+    "lgamma": Unary(torch.lgamma, flops=10),
+    "digamma": Unary(torch.digamma, flops=10),
+    "multigammaln": Unary(_multigammaln, flops=40, tail=(KW("memory_config"),)),
+    "polygamma": Unary(lambda x, k: torch.special.polygamma(k, x), (POS("k"),), 20, tail=(KW("memory_config"),)),
+    "isposinf": Unary(lambda x: _flag(torch.isposinf(x)), predicate=True),
+    "isneginf": Unary(lambda x: _flag(torch.isneginf(x)), predicate=True),
+    "signbit": Unary(lambda x: _flag(torch.signbit(x)), predicate=True),
+    "relu_max": Unary(lambda x, upper_limit: torch.clamp(torch.relu(x), max=upper_limit), (POS("upper_limit"),)),
+    "relu_min": Unary(lambda x, lower_limit: torch.clamp(x, min=lower_limit), (POS("lower_limit"),)),
+    "softcap": Unary(lambda x, beta: beta * torch.tanh(x / beta), (POS("beta"),), flops=6),
+    "xielu": Unary(_xielu, (KW("alpha_p", 0.800000011920929), KW("alpha_n", 0.800000011920929)), flops=8),
     # a scalar on the other side
     "rpow": Unary(lambda x, exponent: torch.pow(exponent, x), (POS("exponent"),), flops=4),
     "rdiv": Unary(_rdiv, (POS("value"), KW("rounding_mode", None)), flops=4),
@@ -215,15 +241,27 @@ def _golden(row: Unary) -> Callable:
 
 def _register(name: str, row: Unary):
     op = f"ttnn.{name}"
-    parameters = (POS("input_tensor"), *row.parameters, *UNARY_TAIL)
+    parameters = (POS("input_tensor"), *row.parameters, *row.tail)
     doc = f"{op}: element-wise {name} on the vector unit (fp32 inside); golden {getattr(row.golden, '__name__', '')}."
     function = table_op(op, parameters, _implementation(op, row), doc=doc, flops=row.flops)
     GOLDENS[op] = golden_of((POS("input_tensor"), *row.parameters), _golden(row))
     return function
 
 
+def _register_logical_not_in_place():
+    """ttnn.logical_not_(input_tensor, *, memory_config): logical_not written into input_tensor."""
+    op, row = "ttnn.logical_not_", UNARY_OPS["logical_not"]
+
+    def implementation(input_tensor, memory_config=None):
+        return run_unary(op, row, input_tensor, {}, memory_config, output_tensor=input_tensor)
+
+    GOLDENS[op] = golden_of((POS("input_tensor"),), _golden(row))
+    return table_op(op, (POS("input_tensor"), KW("memory_config")), implementation, doc=f"{op}: in place.")
+
+
 GOLDENS: dict[str, Callable] = {}  # op name -> torch golden
 OPS = {name: _register(name, row) for name, row in UNARY_OPS.items()}
+OPS["logical_not_"] = _register_logical_not_in_place()
 globals().update(OPS)
 golden_registry.GOLDENS.update(GOLDENS)  # ttnn.get_golden_function(ttnn.<op>), attached by ttport.emu.golden
 __all__ = sorted(OPS)

@@ -7,7 +7,7 @@ ttport.validate.pcc, which follows comp_pcc's special cases.
 
 from __future__ import annotations
 
-from . import attention_mask_functions, utility_functions, utils_for_testing
+from . import attention_mask_functions, loguru, utility_functions, utils_for_testing
 
 # tt-metal module path -> the harness's equivalent.
 MODULES = {
@@ -15,4 +15,5 @@ MODULES = {
     "models.utility_functions": utility_functions,
     "models.common.utility_functions": utility_functions,
     "models.experimental.functional_common.attention_mask_functions": attention_mask_functions,
+    "loguru": loguru,  # tt-metal's test files log through loguru; a stand-in only where it is not installed
 }
