@@ -38,17 +38,38 @@ def take_channels_last(lowering) -> bool:
     for nodes in leaves.values():
         if not all(_eligible(lowering, node) for node in nodes):
             continue
-        before = permutes(lowering)
+        before, saved = permutes(lowering), _sizes(lowering)
         for node in nodes:
             lowering.form[node] = NHWC
         lowering.place_items()
         if permutes(lowering) < before:
             changed = True
+            _forget_sizes_of(lowering, nodes)
             continue
         for node in nodes:
             lowering.form[node] = "tile"
         lowering.place_items()
+        _restore(lowering, saved)  # as if never tried: the sizes a rule spelled meanwhile, in their order
     return changed
+
+
+def _sizes(lowering) -> tuple[dict, dict]:
+    """The size names (and config keywords) placing has defined so far: placing may define more (a rule's `when`)."""
+    return dict(lowering.builder.prelude), dict(lowering.builder.kwargs)
+
+
+def _forget_sizes_of(lowering, nodes: list[fx.Node]) -> None:
+    """Size names read off these arguments while they were NCHW: spelled again, at their NHWC dims, when read."""
+    prelude = lowering.builder.prelude
+    reads = tuple(f"{lowering.inputs[node]}.shape[" for node in nodes)
+    for name in [name for name, text in prelude.items() if text.startswith(reads)]:
+        del prelude[name]
+
+
+def _restore(lowering, saved: tuple[dict, dict]) -> None:
+    for current, before in zip((lowering.builder.prelude, lowering.builder.kwargs), saved):
+        current.clear()
+        current.update(before)
 
 
 def _eligible(lowering, node: fx.Node) -> bool:
