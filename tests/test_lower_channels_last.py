@@ -11,6 +11,7 @@ import torch
 from test_lower_helpers import lower_and_verify, report
 
 from ttport.capture import capture
+from ttport.lower.channels_last import layout_comment
 from ttport.port.emit import emit
 from ttport.port.runner import run_tests
 from ttport.reference.generate import generate
@@ -303,3 +304,10 @@ def test_a_function_with_a_prepare_function_takes_nchw(device):
     top = lowered.top.source
     forward = top[top.index("def vision(") :]
     assert "prepare_embeddings_inputs(" in top and "prepare_embeddings_inputs(" not in forward, top
+
+
+def test_layout_comments_fit_the_generated_codes_columns():
+    """DPT's neck returns four channels-last values: one unwrapped comment line was 127 columns (ruff E501)."""
+    lines = layout_comment(["hidden_states"], [f"fused_hidden_state_{i}" for i in range(1, 5)], all_outputs=True)
+    assert len(lines) > 2 and all(line.startswith("# ") and len(line) <= 120 for line in lines), lines
+    assert " ".join(line[2:] for line in lines).startswith("takes hidden_states channels-last (NHWC"), lines

@@ -14,6 +14,8 @@ The model's own function keeps torch's NCHW at both ends: that is the boundary i
 
 from __future__ import annotations
 
+import textwrap
+
 from torch import fx
 
 from ..capture.bind import is_symbolic
@@ -115,10 +117,11 @@ def returned_form(form: str, root: bool) -> str:
 
 def layout_comment(inputs: list[str], outputs: list[str], all_outputs: bool) -> list[str]:
     """Comment lines at a function taking or returning channels-last values, as a hand port says it."""
-    lines = []
+    texts = []
     if inputs:
-        lines.append(f"# takes {', '.join(inputs)} {LAYOUT}, not NCHW as torch holds it")
+        texts.append(f"takes {', '.join(inputs)} {LAYOUT}, not NCHW as torch holds it")
     if outputs:
         returned = "its result" if all_outputs and len(outputs) == 1 else ", ".join(outputs)
-        lines.append(f"# returns {returned} {LAYOUT}: the caller permutes it where it needs NCHW")
-    return lines
+        texts.append(f"returns {returned} {LAYOUT}: the caller permutes it where it needs NCHW")
+    # wrapped to the generated code's 120 columns (DPT's neck returns four values: 127)
+    return [line for text in texts for line in textwrap.wrap(text, 118, initial_indent="# ", subsequent_indent="# ")]
